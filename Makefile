@@ -1,0 +1,59 @@
+# The two commands: `make run` and `make test`. Everything else is optional.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+SAM_VENV := .sam-venv
+SAM := $(SAM_VENV)/bin/sam
+SAM_CLI_VERSION := 1.170.0
+PYTEST_WORKERS ?= 2
+export SAM_CLI_TELEMETRY := 0
+
+.PHONY: run test lint build bench lock clean help
+
+help:
+	@echo "make run    serve the whole platform on 127.0.0.1:3000 (PORT, RATE_SCALE to change)"
+	@echo "make test   unit, integration (moto) and template tests"
+	@echo "make lint   ruff, mypy, cfn-lint on the template expanded by samtranslator"
+	@echo "make build  sam build (SAM CLI in its own venv)"
+	@echo "make bench  wallet benchmarks -> docs/benchmarks.md"
+	@echo "make lock   re-pin requirements-dev.lock and layers/shared/requirements.txt"
+
+# The project's venv, from the lock; rebuilt when the lock changes.
+$(VENV)/.installed: requirements-dev.lock
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.lock
+	touch $@
+
+run: $(VENV)/.installed
+	$(PY) -m local
+
+test: $(VENV)/.installed
+	$(PY) -m pytest -n $(PYTEST_WORKERS) tests
+
+lint: $(VENV)/.installed
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check layers functions local tests bench
+	$(PY) -m mypy layers/shared/casino functions local
+	$(PY) -m local.lint_template
+
+# The SAM CLI pins its own boto3: it lives in its own venv, never in the project's.
+$(SAM_VENV)/.installed:
+	test -x $(SAM_VENV)/bin/python || $(PYTHON) -m venv $(SAM_VENV)
+	$(SAM_VENV)/bin/pip install --quiet --disable-pip-version-check aws-sam-cli==$(SAM_CLI_VERSION)
+	touch $@
+
+build: $(SAM_VENV)/.installed
+	PATH="$(abspath $(SAM_VENV))/bin:$$PATH" $(SAM) build --template-file template.yaml
+
+bench: $(VENV)/.installed
+	$(PY) -m bench
+
+lock:
+	$(PYTHON) -m venv .build/pip-tools && .build/pip-tools/bin/pip install --quiet pip-tools
+	.build/pip-tools/bin/pip-compile --quiet --extra dev --strip-extras --no-header --output-file requirements-dev.lock pyproject.toml
+	.build/pip-tools/bin/pip-compile --quiet --strip-extras --no-header --constraint requirements-dev.lock --output-file layers/shared/requirements.txt pyproject.toml
+	sed -i '/^--/d' requirements-dev.lock layers/shared/requirements.txt
+
+clean:
+	rm -rf .aws-sam .mypy_cache .ruff_cache .pytest_cache .build

@@ -1,0 +1,11 @@
+"""GET /api/v1/provider/{provider}/ping: a signed, empty OK envelope for an authenticated provider."""
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from casino.provider import http
+
+
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return http.handle(event, "ping", lambda provider, data: {}, has_body=False)

@@ -1,0 +1,1 @@
+"""HTTP plumbing shared by the functions: one place maps domain errors to HTTP answers."""

@@ -1,0 +1,98 @@
+"""The REST resolver every hub, client and admin function is built on.
+
+``rest_app()`` gives a Powertools ``APIGatewayRestResolver`` with request validation, JSON
+that keeps amounts as ``Decimal``, a 64 KiB body limit, and the one mapping from domain
+errors (``casino.errors``) to ``{"error": {"code", "message"}}`` answers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
+from aws_lambda_powertools.event_handler.exceptions import NotFoundError
+from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+
+from casino.api.jsonio import dumps, loads
+from casino.errors import DomainError
+
+MAX_BODY_BYTES = 64 * 1024
+
+HTTP_STATUS = {
+    "validation_error": 400,
+    "unauthorized": 401,
+    "forbidden": 403,
+    "not_found": 404,
+    "conflict": 409,
+    "insufficient_funds": 409,
+    "session_closed": 409,
+    "game_unavailable": 409,
+    "payload_too_large": 413,
+    "rate_limited": 429,
+    "internal": 500,
+    "upstream_unavailable": 503,
+    "maintenance": 503,
+}
+
+logger = Logger(service="casino")
+
+Middleware = Callable[[APIGatewayRestResolver, NextMiddleware], Response[Any]]
+
+
+def error_response(code: str, message: str, field: str | None = None) -> Response[str]:
+    error: dict[str, Any] = {"code": code, "message": message}
+    if field:
+        error["field"] = field
+    return Response(
+        status_code=HTTP_STATUS.get(code, 500),
+        content_type="application/json",
+        body=dumps({"error": error}),
+    )
+
+
+def _field_of(error: dict[str, Any]) -> str:
+    loc = [str(p) for p in error.get("loc", ()) if p not in ("body", "query", "path", "header")]
+    return ".".join(loc) or "body"
+
+
+def _body_limit(app: APIGatewayRestResolver, next_middleware: NextMiddleware) -> Response[Any]:
+    body = app.current_event.body or ""
+    if len(body.encode("utf-8")) > MAX_BODY_BYTES:
+        return error_response("payload_too_large", f"body is larger than {MAX_BODY_BYTES} bytes")
+    return next_middleware(app)
+
+
+def rest_app(middlewares: Sequence[Middleware] = ()) -> APIGatewayRestResolver:
+    app = APIGatewayRestResolver(enable_validation=True, serializer=dumps, json_body_deserializer=loads)
+    app.use([_body_limit, *middlewares])
+
+    @app.exception_handler(DomainError)
+    def _domain_error(exc: DomainError) -> Response[str]:
+        return error_response(exc.code, exc.message, exc.field)
+
+    @app.exception_handler(RequestValidationError)
+    def _invalid(exc: RequestValidationError) -> Response[str]:
+        errors = list(exc.errors())
+        first = errors[0] if errors else {}
+        field = _field_of(first)
+        message = f"{field}: {first.get('msg', 'invalid')}" if first else "invalid request"
+        return error_response("validation_error", message, field)
+
+    @app.exception_handler(ValueError)
+    def _bad_json(exc: ValueError) -> Response[str]:
+        # Powertools raises ValueError-derived errors for a body that is not JSON.
+        return error_response("validation_error", "body: not valid JSON", "body")
+
+    @app.not_found
+    def _not_found(exc: NotFoundError) -> Response[str]:
+        return error_response("not_found", "no such route")
+
+    @app.exception_handler(Exception)
+    def _internal(exc: Exception) -> Response[str]:
+        logger.exception("unhandled error")
+        return error_response("internal", "internal error, safe to retry")
+
+    return app

@@ -1,0 +1,72 @@
+"""boto3 clients, created once per container and only when first used (lean cold starts)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_stepfunctions import SFNClient
+
+
+@lru_cache(maxsize=1)
+def dynamodb() -> DynamoDBClient:
+    import boto3  # noqa: PLC0415 - lazy: only functions that touch a table pay for it
+    from botocore.config import Config  # noqa: PLC0415
+
+    return boto3.client(
+        "dynamodb", config=Config(retries={"mode": "standard", "max_attempts": 3}, tcp_keepalive=True)
+    )
+
+
+@lru_cache(maxsize=1)
+def stepfunctions() -> SFNClient:
+    import boto3  # noqa: PLC0415
+
+    return boto3.client("stepfunctions")
+
+
+def reset_clients() -> None:
+    """Forget cached clients (tests that switch between emulators)."""
+    dynamodb.cache_clear()
+    stepfunctions.cache_clear()
+    from casino import secret_store  # noqa: PLC0415
+
+    secret_store.clear_cache()
+
+
+_SERIALIZER: Any = None
+_DESERIALIZER: Any = None
+
+
+def to_item(values: dict[str, Any]) -> dict[str, Any]:
+    """Python values -> DynamoDB attribute values (ints stay exact; None values are dropped)."""
+    global _SERIALIZER  # noqa: PLW0603
+    if _SERIALIZER is None:
+        from boto3.dynamodb.types import TypeSerializer  # noqa: PLC0415
+
+        _SERIALIZER = TypeSerializer()
+    return {k: _SERIALIZER.serialize(v) for k, v in values.items() if v is not None}
+
+
+def from_item(item: dict[str, Any]) -> dict[str, Any]:
+    """DynamoDB attribute values -> Python values; whole numbers come back as ``int``."""
+    global _DESERIALIZER  # noqa: PLW0603
+    if _DESERIALIZER is None:
+        from boto3.dynamodb.types import TypeDeserializer  # noqa: PLC0415
+
+        _DESERIALIZER = TypeDeserializer()
+    return {k: _plain(_DESERIALIZER.deserialize(v)) for k, v in item.items()}
+
+
+def _plain(value: Any) -> Any:
+    from decimal import Decimal  # noqa: PLC0415
+
+    if isinstance(value, Decimal) and value == value.to_integral_value():
+        return int(value)
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value

@@ -1,0 +1,1 @@
+"""The contract flow (contract-flow.md): the Lambda tasks of the contract state machine."""

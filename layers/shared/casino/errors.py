@@ -1,0 +1,57 @@
+"""Domain errors. Each carries a stable code; ``casino.api`` maps codes to HTTP answers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class DomainError(Exception):
+    """A refusal the caller can act on. ``code`` is one of the contract's stable codes."""
+
+    code = "internal"
+
+    def __init__(self, message: str, *, field: str | None = None, details: dict[str, Any] | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        self.details = details or {}
+
+
+class ValidationFailed(DomainError):
+    code = "validation_error"
+
+
+class Unauthorized(DomainError):
+    code = "unauthorized"
+
+
+class Forbidden(DomainError):
+    code = "forbidden"
+
+
+class NotFound(DomainError):
+    code = "not_found"
+
+
+class Conflict(DomainError):
+    code = "conflict"
+
+
+class InsufficientFunds(DomainError):
+    code = "insufficient_funds"
+
+
+class SessionClosed(DomainError):
+    code = "session_closed"
+
+
+class GameUnavailable(DomainError):
+    code = "game_unavailable"
+
+
+class UpstreamUnavailable(DomainError):
+    code = "upstream_unavailable"
+
+
+class InMaintenance(DomainError):
+    code = "maintenance"

@@ -1,0 +1,1 @@
+"""The game hub: operators' sessions, users, accounts, contracts."""

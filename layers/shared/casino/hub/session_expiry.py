@@ -1,0 +1,53 @@
+"""Session expiry (client-api.md): a session with no heartbeat for its timeout is finished.
+
+Active sessions sit in HubTable's sparse index GSI2 under ``ACTIVE_SESSIONS`` sorted by their
+heartbeat deadline (zero-padded unix ms), so the schedule reads only the overdue ones.
+Calling the operator's ``finalize_session`` needs the operator-wallet client, which lands
+with the hub's session work; until then this job finishes the overdue sessions only.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from casino import aws, clock
+from casino.settings import settings
+
+BATCH = 100
+
+
+def overdue_sessions(now_ms: int) -> list[dict[str, Any]]:
+    answer = aws.dynamodb().query(
+        TableName=settings().hub_table,
+        IndexName="GSI2",
+        KeyConditionExpression="gsi2pk = :pk AND gsi2sk < :now",
+        ExpressionAttributeValues=aws.to_item({":pk": "ACTIVE_SESSIONS", ":now": f"{now_ms:015d}"}),
+        Limit=BATCH,
+    )
+    return [aws.from_item(i) for i in answer.get("Items", [])]
+
+
+def finish(session: dict[str, Any], now_ms: int) -> bool:
+    """active -> finished, once (conditional); leaves the sparse index. False if already not active."""
+    client = aws.dynamodb()
+    try:
+        client.update_item(
+            TableName=settings().hub_table,
+            Key=aws.to_item({"pk": session["pk"], "sk": session["sk"]}),
+            UpdateExpression="SET #status = :finished, end_date = :now REMOVE gsi2pk, gsi2sk",
+            ConditionExpression="#status = :active",
+            ExpressionAttributeNames={"#status": "status"},
+            ExpressionAttributeValues=aws.to_item(
+                {":finished": "finished", ":active": "active", ":now": now_ms}
+            ),
+        )
+    except client.exceptions.ConditionalCheckFailedException:
+        return False
+    return True
+
+
+def run() -> dict[str, int]:
+    now = clock.now_ms()
+    overdue = overdue_sessions(now)
+    finished = sum(finish(s, now) for s in overdue)
+    return {"overdue": len(overdue), "finished": finished}

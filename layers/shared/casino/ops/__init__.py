@@ -1,0 +1,1 @@
+"""Ops: service status and maintenance."""

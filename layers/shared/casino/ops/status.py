@@ -1,0 +1,56 @@
+"""The platform's status report (admin-api.md, "Ops").
+
+Pure assembly over what the registry returns; the reads live in ``casino.registry.store``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from casino import clock
+from casino.registry import store
+
+SERVICES = ("wallet", "provider_callbacks", "hub", "contract_flow", "schedules")
+
+
+def service_state(name: str) -> dict[str, Any]:
+    item = store.get(f"SERVICE#{name}", "STATUS") or {}
+    maintenance = bool(item.get("maintenance"))
+    return {
+        "status": "maintenance" if maintenance else "up",
+        "maintenance_reason": item.get("reason") if maintenance else None,
+    }
+
+
+def last_syncs() -> list[dict[str, Any]]:
+    answer = []
+    for provider in store.query_index("GSI1", "PROVIDERS"):
+        history = store.query_prefix(f"PROVIDER#{provider['code']}", "SYNC#", newest_first=True, limit=1)
+        last = history[0] if history else None
+        answer.append(
+            {
+                "provider": provider["code"],
+                "last_sync": None
+                if last is None
+                else {k: last.get(k) for k in ("started_at", "finished_at", "outcome", "error")},
+            }
+        )
+    return answer
+
+
+def report() -> dict[str, Any]:
+    services = {name: service_state(name) for name in SERVICES}
+    syncs = last_syncs()
+    sync_failed = any(s["last_sync"] and s["last_sync"].get("outcome") == "failed" for s in syncs)
+    if sync_failed and services["schedules"]["status"] == "up":
+        services["schedules"]["status"] = "degraded"
+    overall = "up" if all(s["status"] == "up" for s in services.values()) else "degraded"
+    return {
+        "status": overall,
+        "checked_at": clock.now_ms(),
+        "services": services,
+        "provider_syncs": syncs,
+        "operator_wallet_calls": [],
+        "contracts_needing_attention": [],
+        "active_sessions": 0,
+    }

@@ -1,0 +1,1 @@
+"""The provider callback protocol (provider-callbacks.md): envelope, signing, error catalogue."""

@@ -1,0 +1,124 @@
+"""RegistryTable: owns every key and condition of the registry's items.
+
+Keys (pk / sk):
+- ``ADMIN_KEY#<sha256>`` / ``ADMIN_KEY``            an admin key's hash and status
+- ``PROVIDER#<code>`` / ``PROVIDER``                a provider; GSI1 ``PROVIDERS`` / code
+- ``PROVIDER#<code>`` / ``SYNC#<ulid>``             the provider's game-list sync history, newest last
+- ``SERVICE#<name>`` / ``STATUS``                   a service's maintenance flag
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from casino import aws
+from casino.settings import settings
+
+
+def _table() -> str:
+    return settings().registry_table
+
+
+def get(pk: str, sk: str) -> dict[str, Any] | None:
+    answer = aws.dynamodb().get_item(TableName=_table(), Key=aws.to_item({"pk": pk, "sk": sk}))
+    item = answer.get("Item")
+    return aws.from_item(item) if item else None
+
+
+def put_new(values: dict[str, Any]) -> bool:
+    """Put an item that must not exist yet; False when it already does."""
+    client = aws.dynamodb()
+    try:
+        client.put_item(
+            TableName=_table(), Item=aws.to_item(values), ConditionExpression="attribute_not_exists(pk)"
+        )
+    except client.exceptions.ConditionalCheckFailedException:
+        return False
+    return True
+
+
+def put(values: dict[str, Any]) -> None:
+    aws.dynamodb().put_item(TableName=_table(), Item=aws.to_item(values))
+
+
+def query_index(
+    index: str, pk_value: str, *, newest_first: bool = False, limit: int = 100
+) -> list[dict[str, Any]]:
+    pk_name = f"{index.lower()}pk"
+    answer = aws.dynamodb().query(
+        TableName=_table(),
+        IndexName=index,
+        KeyConditionExpression="#pk = :pk",
+        ExpressionAttributeNames={"#pk": pk_name},
+        ExpressionAttributeValues=aws.to_item({":pk": pk_value}),
+        ScanIndexForward=not newest_first,
+        Limit=limit,
+    )
+    return [aws.from_item(i) for i in answer.get("Items", [])]
+
+
+def query_prefix(
+    pk: str, sk_prefix: str, *, newest_first: bool = False, limit: int = 100
+) -> list[dict[str, Any]]:
+    answer = aws.dynamodb().query(
+        TableName=_table(),
+        KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
+        ExpressionAttributeValues=aws.to_item({":pk": pk, ":prefix": sk_prefix}),
+        ScanIndexForward=not newest_first,
+        Limit=limit,
+    )
+    return [aws.from_item(i) for i in answer.get("Items", [])]
+
+
+def games_of(source: str) -> list[dict[str, Any]]:
+    """Every game of a provider (or ``hub``), through GSI1 ``GAMES#<source>``; paginated, never a scan."""
+    items: list[dict[str, Any]] = []
+    kwargs: dict[str, Any] = {
+        "TableName": _table(),
+        "IndexName": "GSI1",
+        "KeyConditionExpression": "gsi1pk = :pk",
+        "ExpressionAttributeValues": aws.to_item({":pk": f"GAMES#{source}"}),
+    }
+    while True:
+        answer = aws.dynamodb().query(**kwargs)
+        items.extend(aws.from_item(i) for i in answer.get("Items", []))
+        if "LastEvaluatedKey" not in answer:
+            return items
+        kwargs["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
+
+
+def _game_item(game: dict[str, Any]) -> dict[str, Any]:
+    fields = {k: v for k, v in game.items() if k not in ("pk", "sk", "gsi1pk", "gsi1sk")}
+    return {
+        **fields,
+        "pk": f"GAME#{game['source']}#{game['game_id']}",
+        "sk": "GAME",
+        "gsi1pk": f"GAMES#{game['source']}",
+        "gsi1sk": f"{int(game['game_id']):06d}" if str(game["game_id"]).isdigit() else str(game["game_id"]),
+    }
+
+
+def apply_game_sync(source: str, games: list[dict[str, Any]], categories: set[str]) -> None:
+    """Upsert games and categories in batches of 25 (BatchWriteItem), retrying unprocessed items."""
+    import time  # noqa: PLC0415
+
+    requests = [{"PutRequest": {"Item": aws.to_item(_game_item(g))}} for g in games]
+    requests += [
+        {"PutRequest": {"Item": aws.to_item({"pk": f"PROVIDER#{source}", "sk": f"CATEGORY#{c}", "name": c})}}
+        for c in sorted(categories)
+    ]
+    client = aws.dynamodb()
+    for start in range(0, len(requests), 25):
+        pending: dict[str, Any] = {_table(): requests[start : start + 25]}
+        for attempt in range(8):
+            answer = client.batch_write_item(RequestItems=pending)
+            pending = answer.get("UnprocessedItems") or {}
+            if not pending:
+                break
+            time.sleep(min(0.05 * 2**attempt, 1.0))
+        if pending:
+            raise RuntimeError("game sync: DynamoDB left items unprocessed")
+
+
+def put_sync_record(source: str, record: dict[str, Any]) -> None:
+    put({**record, "pk": f"PROVIDER#{source}", "sk": f"SYNC#{record['id']}"})

@@ -1,0 +1,364 @@
+"""The platform's AWS resources, emulated in-process by moto, built from template.yaml.
+
+``LocalStack`` creates the tables (keys and indexes as the template declares them), the
+admin bootstrap secret, one moto Lambda function per template function (so that the state
+machine's ARNs resolve), and the contract state machine with its ``DefinitionSubstitutions``.
+moto then executes the real ASL; its Lambda tasks are dispatched to the project's own
+handlers (``_dispatch_lambda``). Two faithful-emulation patches are applied:
+
+- moto's DynamoDB backend does not serialise requests, so two threads could both pass a
+  condition before either writes. Real DynamoDB never lets that happen (conditions and
+  transactions are atomic per item), so every backend call takes one lock.
+- moto's Docker-less Lambda backend answers canned text; ours imports and calls ``Handler``.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import io
+import json
+import logging
+import os
+import re
+import threading
+import time
+import traceback
+import uuid
+import zipfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from local import template as tpl
+
+REGION = "eu-west-1"
+ACCOUNT = "123456789012"
+LOCAL_STAGE = "local"
+MOTO_CONFIG = {"stepfunctions": {"execute_state_machine": True}, "lambda": {"use_docker": False}}
+
+Handler = Callable[[dict[str, Any], Any], Any]
+
+
+@dataclass
+class LambdaContext:
+    """What a Lambda handler gets as ``context``, honouring the function's timeout."""
+
+    function_name: str
+    memory_limit_in_mb: int
+    timeout_s: int
+    invoked_function_arn: str
+    aws_request_id: str
+    started: float
+    log_group_name: str = "local"
+    log_stream_name: str = "local"
+    function_version: str = "$LATEST"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return max(0, int((self.started + self.timeout_s - time.monotonic()) * 1000))
+
+
+def _quiet_emulator_logs() -> None:
+    for name in ("moto.stepfunctions.parser", "werkzeug", "botocore.credentials"):
+        logging.getLogger(name).setLevel(logging.CRITICAL)
+
+
+_DDB_LOCK = threading.RLock()
+_PATCHED = False
+
+
+def _serialise_dynamodb() -> None:
+    """Make moto's DynamoDB backend take one lock per request, as real DynamoDB is atomic."""
+    global _PATCHED  # noqa: PLW0603
+    if _PATCHED:
+        return
+    from moto.dynamodb.models import DynamoDBBackend  # noqa: PLC0415
+
+    for name in dir(DynamoDBBackend):
+        if name.startswith("_"):
+            continue
+        method = getattr(DynamoDBBackend, name)
+        if not callable(method) or isinstance(method, type):
+            continue
+
+        def locked(self: Any, *args: Any, __method: Any = method, **kwargs: Any) -> Any:
+            with _DDB_LOCK:
+                return __method(self, *args, **kwargs)
+
+        locked.__name__ = name
+        setattr(DynamoDBBackend, name, locked)
+    _PATCHED = True
+
+
+class LocalStack:
+    """Everything ``template.yaml`` declares, emulated in this process."""
+
+    def __init__(self, *, template_path: Path = tpl.TEMPLATE, public_base_url: str = "http://127.0.0.1:3000"):
+        self.doc = tpl.load(template_path)
+        self.params = {**tpl.parameter_defaults(self.doc), "Stage": LOCAL_STAGE}
+        self.functions = {f.logical_id: f for f in tpl.functions(self.doc)}
+        self.public_base_url = public_base_url
+        self.physical: dict[str, str] = {}  # logical id -> name (Ref)
+        self.arns: dict[str, str] = {}  # logical id -> ARN (GetAtt .Arn)
+        self._modules: dict[str, ModuleType] = {}
+        self._by_function_name: dict[str, str] = {}
+        self._replaced: dict[str, Handler] = {}
+        self._mock: Any = None
+        self.state_machine_arn = ""
+
+    # ------------------------------------------------------------ lifecycle
+    def start(self) -> LocalStack:
+        os.environ.setdefault("AWS_ACCESS_KEY_ID", "local")
+        os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "local")
+        os.environ["AWS_DEFAULT_REGION"] = REGION
+        os.environ["AWS_REGION"] = REGION
+        os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "CasinoPlatform")
+        os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
+        _quiet_emulator_logs()
+        from moto import mock_aws  # noqa: PLC0415
+
+        _serialise_dynamodb()
+        self._mock = mock_aws(config=MOTO_CONFIG)  # type: ignore[call-overload]
+        self._mock.start()
+        self._patch_lambda_backend()
+        import boto3  # noqa: PLC0415
+
+        self._boto3 = boto3
+        self._create_tables()
+        self._create_secrets()
+        self._create_functions()
+        self._create_state_machines()
+        self._export_environment()
+        from casino import aws  # noqa: PLC0415
+
+        aws.reset_clients()
+        return self
+
+    def stop(self) -> None:
+        if self._mock is not None:
+            self._mock.stop()
+            self._mock = None
+
+    def __enter__(self) -> LocalStack:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # ------------------------------------------------------------ intrinsics
+    def resolve(self, value: Any) -> Any:
+        """Resolve Ref, Fn::Sub and Fn::GetAtt against the local resources."""
+        if isinstance(value, list):
+            return [self.resolve(v) for v in value]
+        if not isinstance(value, dict):
+            return value
+        if "Ref" in value:
+            name = value["Ref"]
+            if name in self.params:
+                return self.params[name]
+            if name == "AWS::Region":
+                return REGION
+            if name == "AWS::AccountId":
+                return ACCOUNT
+            if name in self.physical:
+                return self.physical[name]
+            raise KeyError(f"local stack cannot resolve Ref {name}")
+        if "Fn::GetAtt" in value:
+            logical, attribute = value["Fn::GetAtt"]
+            if attribute == "Arn" and logical in self.arns:
+                return self.arns[logical]
+            raise KeyError(f"local stack cannot resolve GetAtt {logical}.{attribute}")
+        if "Fn::Sub" in value:
+            spec = value["Fn::Sub"]
+            text, extra = (spec, {}) if isinstance(spec, str) else (spec[0], spec[1])
+
+            def sub(match: re.Match[str]) -> str:
+                key = match.group(1)
+                if key in extra:
+                    return str(self.resolve(extra[key]))
+                if "." in key:
+                    logical, attribute = key.split(".", 1)
+                    return str(self.resolve({"Fn::GetAtt": [logical, attribute]}))
+                return str(self.resolve({"Ref": key}))
+
+            return re.sub(r"\$\{([^}!]+)\}", sub, text)
+        return {k: self.resolve(v) for k, v in value.items()}
+
+    # ------------------------------------------------------------ resources
+    def _create_tables(self) -> None:
+        client = self._boto3.client("dynamodb")
+        for logical, resource in tpl.resources_of_type(self.doc, "AWS::DynamoDB::Table").items():
+            props = resource["Properties"]
+            name = f"casino-{LOCAL_STAGE}-{logical}"
+            kwargs: dict[str, Any] = {
+                "TableName": name,
+                "AttributeDefinitions": props["AttributeDefinitions"],
+                "KeySchema": props["KeySchema"],
+                "BillingMode": props.get("BillingMode", "PAY_PER_REQUEST"),
+            }
+            if props.get("GlobalSecondaryIndexes"):
+                kwargs["GlobalSecondaryIndexes"] = props["GlobalSecondaryIndexes"]
+            answer = client.create_table(**kwargs)
+            self.physical[logical] = name
+            self.arns[logical] = answer["TableDescription"]["TableArn"]
+
+    def _create_secrets(self) -> None:
+        client = self._boto3.client("secretsmanager")
+        for logical in tpl.resources_of_type(self.doc, "AWS::SecretsManager::Secret"):
+            answer = client.create_secret(
+                Name=f"casino-{LOCAL_STAGE}-{logical}", SecretString=uuid.uuid4().hex
+            )
+            self.physical[logical] = answer["ARN"]
+            self.arns[logical] = answer["ARN"]
+
+    def put_secret(self, logical: str, value: str) -> None:
+        self._boto3.client("secretsmanager").put_secret_value(
+            SecretId=self.physical[logical], SecretString=value
+        )
+
+    def _create_functions(self) -> None:
+        client = self._boto3.client("lambda")
+        iam = self._boto3.client("iam")
+        role = iam.create_role(RoleName="casino-local-lambda", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w") as archive:
+            archive.writestr("app.py", "# the local stack dispatches to the project's handler\n")
+        for fn in self.functions.values():
+            name = f"casino-{LOCAL_STAGE}-{fn.logical_id}"
+            answer = client.create_function(
+                FunctionName=name,
+                Runtime="python3.13",
+                Role=role,
+                Handler=fn.handler,
+                Code={"ZipFile": buffer.getvalue()},
+                Timeout=int(self.resolve(fn.timeout_s)),
+            )
+            self.physical[fn.logical_id] = name
+            self.arns[fn.logical_id] = answer["FunctionArn"]
+            self._by_function_name[name] = fn.logical_id
+
+    def _create_state_machines(self) -> None:
+        client = self._boto3.client("stepfunctions")
+        for logical, resource in tpl.resources_of_type(self.doc, "AWS::Serverless::StateMachine").items():
+            definition = self.state_machine_definition(logical)
+            answer = client.create_state_machine(
+                name=f"casino-{LOCAL_STAGE}-{logical}",
+                definition=definition,
+                roleArn=f"arn:aws:iam::{ACCOUNT}:role/casino-local-states",
+                type=resource["Properties"].get("Type", "STANDARD"),
+            )
+            self.physical[logical] = answer["stateMachineArn"]
+            self.arns[logical] = answer["stateMachineArn"]
+            self.state_machine_arn = answer["stateMachineArn"]
+
+    def state_machine_definition(self, logical: str) -> str:
+        """The ASL file of a state machine with its ``DefinitionSubstitutions`` applied."""
+        props = self.doc["Resources"][logical]["Properties"]
+        text = (tpl.ROOT / props["DefinitionUri"]).read_text(encoding="utf-8")
+        substitutions = {k: str(self.resolve(v)) for k, v in props.get("DefinitionSubstitutions", {}).items()}
+
+        def sub(match: re.Match[str]) -> str:
+            key = match.group(1)
+            if key not in substitutions:
+                raise KeyError(f"{logical}: ${{{key}}} has no DefinitionSubstitution")
+            return substitutions[key]
+
+        return re.sub(r"\$\{(\w+)\}", sub, text)
+
+    def environment(self) -> dict[str, str]:
+        """The union of every function's resolved environment (they must agree: one process)."""
+        merged: dict[str, str] = {}
+        for fn in self.functions.values():
+            for key, raw in fn.environment.items():
+                value = str(self.resolve(raw))
+                if merged.get(key, value) != value:
+                    raise ValueError(f"functions disagree on {key}: {merged[key]!r} vs {value!r}")
+                merged[key] = value
+        merged["CONTRACT_STATE_MACHINE_ARN"] = self.state_machine_arn
+        merged["PUBLIC_BASE_URL"] = self.public_base_url
+        return merged
+
+    def _export_environment(self) -> None:
+        os.environ.update(self.environment())
+        from casino.settings import settings  # noqa: PLC0415
+
+        settings.cache_clear()
+
+    # ------------------------------------------------------------ handlers
+    def module(self, logical_id: str) -> ModuleType:
+        if logical_id not in self._modules:
+            fn = self.functions[logical_id]
+            spec = importlib.util.spec_from_file_location(f"casino_fn_{logical_id}", fn.handler_file)
+            if spec is None or spec.loader is None:
+                raise ImportError(f"cannot import {fn.handler_file}")
+            module = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(module)
+            self._modules[logical_id] = module
+        return self._modules[logical_id]
+
+    @contextmanager
+    def replaced(self, logical_id: str, handler: Handler) -> Iterator[None]:
+        """Run ``handler`` in place of a function's own (tests driving a state machine's paths)."""
+        self._replaced[logical_id] = handler
+        try:
+            yield
+        finally:
+            self._replaced.pop(logical_id, None)
+
+    def handler(self, logical_id: str) -> Handler:
+        if logical_id in self._replaced:
+            return self._replaced[logical_id]
+        fn = self.functions[logical_id]
+        handler: Handler = getattr(self.module(logical_id), fn.handler_name)
+        return handler
+
+    def context(self, logical_id: str) -> LambdaContext:
+        fn = self.functions[logical_id]
+        return LambdaContext(
+            function_name=self.physical.get(logical_id, logical_id),
+            memory_limit_in_mb=int(self.resolve(fn.memory_mb)),
+            timeout_s=int(self.resolve(fn.timeout_s)),
+            invoked_function_arn=self.arns.get(logical_id, ""),
+            aws_request_id=str(uuid.uuid4()),
+            started=time.monotonic(),
+        )
+
+    def invoke(self, logical_id: str, event: dict[str, Any]) -> Any:
+        """Call a function's handler as Lambda would."""
+        return self.handler(logical_id)(event, self.context(logical_id))
+
+    def _patch_lambda_backend(self) -> None:
+        from moto.awslambda_simple.models import LambdaSimpleBackend  # noqa: PLC0415
+
+        stack = self
+
+        def invoke(
+            backend: Any, function_name: str, qualifier: Any, body: Any, headers: Any, response_headers: Any
+        ) -> bytes:
+            return stack._dispatch_lambda(function_name, body, response_headers)
+
+        LambdaSimpleBackend.invoke = invoke  # type: ignore[method-assign,assignment]
+
+    def _dispatch_lambda(self, function_name: str, body: Any, response_headers: dict[str, str]) -> bytes:
+        name = function_name.rsplit(":", 1)[-1] if function_name.startswith("arn:") else function_name
+        logical = self._by_function_name.get(name)
+        if logical is None:
+            response_headers["x-amz-function-error"] = "Unhandled"
+            return json.dumps(
+                {"errorMessage": f"no local function {name}", "errorType": "ResourceNotFound"}
+            ).encode()
+        event = json.loads(body) if body else {}
+        try:
+            result = self.invoke(logical, event)
+        except Exception as exc:
+            response_headers["x-amz-function-error"] = "Unhandled"
+            return json.dumps(
+                {
+                    "errorMessage": str(exc),
+                    "errorType": type(exc).__name__,
+                    "stackTrace": traceback.format_exception(exc)[-5:],
+                }
+            ).encode()
+        return json.dumps(result).encode()

@@ -1,0 +1,93 @@
+"""Fixtures: the local stack built from template.yaml (moto in-process), seeded as `make run` seeds it."""
+
+from __future__ import annotations
+
+import copy
+import json
+import socket
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import local  # noqa: F401 - puts the shared layer on sys.path, as Lambda does
+from local import seed as local_seed
+from local.server import Gateway, serve
+from local.stack import LocalStack
+
+ROOT = Path(__file__).resolve().parent.parent
+EVENTS = ROOT / "events"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+class RunningStack:
+    """The local stack with its HTTP gateway listening on a free loopback port."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.base_url = f"http://127.0.0.1:{self.port}"
+        self.stack = LocalStack(public_base_url=self.base_url).start()
+        self.seeded = local_seed.seed(self.stack)
+        self.gateway = Gateway(
+            self.stack, {local_seed.PLATFORM_PREFIX: local_seed.provider_platform(self.seeded.data)}
+        )
+        self.server = serve(self.gateway, "127.0.0.1", self.port)
+        self.thread = threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+        self.thread.start()
+
+    def invoke(self, logical_id: str, event: dict[str, Any]) -> Any:
+        return self.stack.invoke(logical_id, event)
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self.stack.stop()
+
+
+@pytest.fixture(scope="session")
+def running() -> Iterator[RunningStack]:
+    stack = RunningStack()
+    yield stack
+    stack.close()
+
+
+@pytest.fixture(scope="session")
+def stack(running: RunningStack) -> LocalStack:
+    return running.stack
+
+
+def event(name: str, **changes: Any) -> dict[str, Any]:
+    """A sample event from events/, with top-level fields replaced."""
+    data: dict[str, Any] = json.loads((EVENTS / name).read_text(encoding="utf-8"))
+    data = copy.deepcopy(data)
+    data.update(changes)
+    return data
+
+
+def with_headers(evt: dict[str, Any], **headers: str | None) -> dict[str, Any]:
+    """Replace (or, with None, remove) headers in both header maps of a REST proxy event."""
+    single = dict(evt.get("headers") or {})
+    multi = dict(evt.get("multiValueHeaders") or {})
+    for key, value in headers.items():
+        name = key.replace("_", "-")
+        if value is None:
+            single.pop(name, None)
+            multi.pop(name, None)
+        else:
+            single[name] = value
+            multi[name] = [value]
+    return {**evt, "headers": single, "multiValueHeaders": multi}
+
+
+def body(response: dict[str, Any]) -> Any:
+    return json.loads(response["body"])

@@ -1,0 +1,59 @@
+"""GET /api/v1/admin/status: admin key auth, services, maintenance, provider syncs."""
+
+from __future__ import annotations
+
+import hashlib
+
+import httpx
+import pytest
+
+from casino.registry import store
+from tests.conftest import RunningStack, body, event, with_headers
+
+STATUS = "AdminStatusFunction"
+
+
+def test_status_needs_an_admin_key(running: RunningStack) -> None:
+    for auth in (None, "Bearer wrong-key", "local-admin-key", "Bearer ", "Basic bG9jYWw="):
+        response = running.invoke(STATUS, with_headers(event("admin/status.json"), Authorization=auth))
+        assert response["statusCode"] == 401, auth
+        assert body(response)["error"]["code"] == "unauthorized"
+
+
+def test_status_lists_every_service(running: RunningStack) -> None:
+    response = running.invoke(STATUS, event("admin/status.json"))
+    assert response["statusCode"] == 200
+    answer = body(response)
+    assert set(answer["services"]) == {"wallet", "provider_callbacks", "hub", "contract_flow", "schedules"}
+    assert {s["status"] for s in answer["services"].values()} <= {"up", "degraded", "maintenance"}
+    assert [s["provider"] for s in answer["provider_syncs"]] == ["tlt"]
+
+
+def test_a_service_in_maintenance_shows_as_such(running: RunningStack) -> None:
+    store.put({"pk": "SERVICE#hub", "sk": "STATUS", "maintenance": True, "reason": "upgrade"})
+    try:
+        answer = body(running.invoke(STATUS, event("admin/status.json")))
+        assert answer["services"]["hub"] == {"status": "maintenance", "maintenance_reason": "upgrade"}
+        assert answer["status"] == "degraded"
+    finally:
+        store.put({"pk": "SERVICE#hub", "sk": "STATUS", "maintenance": False})
+
+
+def test_a_stored_key_works_and_a_revoked_one_does_not(running: RunningStack) -> None:
+    key = "ops-key-" + "7" * 24
+    digest = hashlib.sha256(key.encode()).hexdigest()
+    store.put({"pk": f"ADMIN_KEY#{digest}", "sk": "ADMIN_KEY", "status": "active"})
+    ok = running.invoke(STATUS, with_headers(event("admin/status.json"), Authorization=f"Bearer {key}"))
+    assert ok["statusCode"] == 200
+    store.put({"pk": f"ADMIN_KEY#{digest}", "sk": "ADMIN_KEY", "status": "revoked"})
+    refused = running.invoke(STATUS, with_headers(event("admin/status.json"), Authorization=f"Bearer {key}"))
+    assert refused["statusCode"] == 401
+
+
+@pytest.mark.parametrize("key", ["", "Bearer local-admin-key"])
+def test_status_over_http(running: RunningStack, key: str) -> None:
+    answer = httpx.get(
+        f"{running.base_url}/api/v1/admin/status", headers={"Authorization": key} if key else {}
+    )
+    assert answer.status_code == (200 if key else 401)
+    assert answer.headers["content-type"].startswith("application/json")

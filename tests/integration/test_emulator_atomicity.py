@@ -1,0 +1,41 @@
+"""The local stack serialises moto's DynamoDB, as real DynamoDB is atomic per request."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+from casino import aws
+from local.stack import LocalStack
+
+
+def test_concurrent_conditional_debits_never_overdraw(stack: LocalStack) -> None:
+    table = stack.physical["RegistryTable"]
+    client = aws.dynamodb()
+    key = aws.to_item({"pk": "TEST#atomicity", "sk": "COUNTER"})
+    client.put_item(TableName=table, Item={**key, **aws.to_item({"left": 10})})
+
+    def debit(_: int) -> bool:
+        try:
+            client.transact_write_items(
+                TransactItems=[
+                    {
+                        "Update": {
+                            "TableName": table,
+                            "Key": key,
+                            "UpdateExpression": "SET #left = #left - :one",
+                            "ConditionExpression": "#left >= :one",
+                            "ExpressionAttributeNames": {"#left": "left"},
+                            "ExpressionAttributeValues": aws.to_item({":one": 1}),
+                        }
+                    }
+                ]
+            )
+        except client.exceptions.TransactionCanceledException:
+            return False
+        return True
+
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        outcomes = list(pool.map(debit, range(50)))
+    assert outcomes.count(True) == 10
+    left = aws.from_item(client.get_item(TableName=table, Key=key)["Item"])["left"]
+    assert left == 0
