@@ -1,6 +1,6 @@
 """Session expiry (client-api.md): a session with no heartbeat for its timeout is finished.
 
-Active sessions sit in HubTable's sparse index GSI2 under ``ACTIVE_SESSIONS`` sorted by their
+Active sessions sit in HubTable's sparse index GSI3 under ``ACTIVE_SESSIONS`` sorted by their
 heartbeat deadline (zero-padded unix ms), so the schedule reads only the overdue ones.
 Calling the operator's ``finalize_session`` needs the operator-wallet client, which lands
 with the hub's session work; until then this job finishes the overdue sessions only.
@@ -19,8 +19,8 @@ BATCH = 100
 def overdue_sessions(now_ms: int) -> list[dict[str, Any]]:
     answer = aws.dynamodb().query(
         TableName=settings().hub_table,
-        IndexName="GSI2",
-        KeyConditionExpression="gsi2pk = :pk AND gsi2sk < :now",
+        IndexName="GSI3",
+        KeyConditionExpression="gsi3pk = :pk AND gsi3sk < :now",
         ExpressionAttributeValues=aws.to_item({":pk": "ACTIVE_SESSIONS", ":now": f"{now_ms:015d}"}),
         Limit=BATCH,
     )
@@ -34,7 +34,7 @@ def finish(session: dict[str, Any], now_ms: int) -> bool:
         client.update_item(
             TableName=settings().hub_table,
             Key=aws.to_item({"pk": session["pk"], "sk": session["sk"]}),
-            UpdateExpression="SET #status = :finished, end_date = :now REMOVE gsi2pk, gsi2sk",
+            UpdateExpression="SET #status = :finished, end_date = :now REMOVE gsi3pk, gsi3sk",
             ConditionExpression="#status = :active",
             ExpressionAttributeNames={"#status": "status"},
             ExpressionAttributeValues=aws.to_item(
