@@ -63,9 +63,7 @@ def lint(expanded: dict[str, Any]) -> list[str]:
     text = json.dumps(expanded, indent=1, default=str)
     EXPANDED.write_text(text, encoding="utf-8")
     matches = cfn_lint(text, config=ManualArgs(regions=[REGION]))
-    return [
-        f"{m.rule.id} {m.message} ({m.path_string if hasattr(m, 'path_string') else ''})" for m in matches
-    ]
+    return [f"{m.rule.id} {m.message} ({m.path_string if hasattr(m, 'path_string') else ''})" for m in matches]
 
 
 def main() -> int:

@@ -6,6 +6,7 @@ platform will hold (players, operators, hub games) is reported as not seeded yet
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import json
@@ -52,10 +53,56 @@ def seed(stack: LocalStack, data: dict[str, Any] | None = None) -> Seeded:
             f"provider {p['code']:<9} operator id {p['operator_id']}, secret {p['secret']}, "
             f"{len(p['catalogue'])} games in its local catalogue"
         )
-    for kind in ("players", "operators", "hub_games"):
+    for player in data.get("players", []):
+        result.lines.append(seed_player(player))
+    for kind in ("operators", "hub_games"):
         if data.get(kind):
             result.not_yet.append(f"{kind}: {', '.join(_name(x) for x in data[kind])}")
     return result
+
+
+def seed_player(player: dict[str, Any]) -> str:
+    """A demo player: created, its real balance set by an adjustment (so it is withdrawable),
+    its bonus granted, its status set; every step keyed, so seeding twice changes nothing."""
+    from casino import clock  # noqa: PLC0415
+    from casino.errors import Conflict  # noqa: PLC0415
+    from casino.wallet import admin  # noqa: PLC0415
+
+    pid = player["player_id"]
+    with contextlib.suppress(Conflict):  # seeded before: the keyed steps below change nothing
+        admin.create_player(
+            player_id=pid,
+            user_name=pid,
+            country=player["country"],
+            currency=player["currency"],
+            display_name=player.get("display_name", pid.replace("-", " ").title()),
+        )
+    admin.post_transaction(
+        pid,
+        type="adjustment",
+        amount=player["real"],
+        idempotency_key=f"seed-{pid}-real",
+        note="local demo balance",
+    )
+    bonus = player.get("bonus")
+    if bonus:
+        expires = clock.now_ms() + int(bonus["expires_in_days"]) * 86_400_000
+        admin.grant_bonus(
+            pid,
+            amount=bonus["amount"],
+            mode=bonus["mode"],
+            wagering_multiplier=bonus["wagering_multiplier"],
+            expires_at=expires,
+            idempotency_key=f"seed-{pid}-bonus",
+        )
+    if player.get("status", "active") != "active":
+        admin.set_status(pid, player["status"])
+    view = admin.get_player(pid)
+    balances = view["balances"]
+    return (
+        f"player {pid:<11} {view['currency']} real {balances['real']}, bonus {balances['bonus']}, "
+        f"{view['status']}, country {view['country']}"
+    )
 
 
 def _name(item: dict[str, Any]) -> str:
@@ -66,18 +113,14 @@ def provider_platform(data: dict[str, Any]) -> Any:
     """The stub of each provider's platform API: ``GET <prefix><code>/games``, signed like callbacks."""
     by_code = {p["code"]: p for p in data["providers"]}
 
-    def route(
-        method: str, rest: str, headers: dict[str, str], body: bytes
-    ) -> tuple[int, dict[str, str], bytes]:
+    def route(method: str, rest: str, headers: dict[str, str], body: bytes) -> tuple[int, dict[str, str], bytes]:
         code, _, what = rest.partition("/")
         provider = by_code.get(code)
         if method != "GET" or provider is None or what != "games":
             return 404, {"Content-Type": "application/json"}, b'{"error":"not found"}'
         expected = hashlib.sha1(("games" + provider["secret"]).encode(), usedforsecurity=False).hexdigest()
         given = headers.get("X-Authorization", "")
-        if headers.get("X-Operator-Id") != provider["operator_id"] or not hmac.compare_digest(
-            given, expected
-        ):
+        if headers.get("X-Operator-Id") != provider["operator_id"] or not hmac.compare_digest(given, expected):
             return 401, {"Content-Type": "application/json"}, b'{"error":"unauthorized"}'
         answer = json.dumps({"games": provider["catalogue"], "complete": True}).encode()
         return 200, {"Content-Type": "application/json"}, answer

@@ -133,9 +133,7 @@ class Gateway:
         length = int(environ.get("CONTENT_LENGTH") or 0)
         body = environ["wsgi.input"].read(length) if length else b""
         headers = [
-            (key[5:].replace("_", "-").title(), value)
-            for key, value in environ.items()
-            if key.startswith("HTTP_")
+            (key[5:].replace("_", "-").title(), value) for key, value in environ.items() if key.startswith("HTTP_")
         ]
         if environ.get("CONTENT_TYPE"):
             headers.append(("Content-Type", environ["CONTENT_TYPE"]))

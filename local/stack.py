@@ -207,16 +207,12 @@ class LocalStack:
     def _create_secrets(self) -> None:
         client = self._boto3.client("secretsmanager")
         for logical in tpl.resources_of_type(self.doc, "AWS::SecretsManager::Secret"):
-            answer = client.create_secret(
-                Name=f"casino-{LOCAL_STAGE}-{logical}", SecretString=uuid.uuid4().hex
-            )
+            answer = client.create_secret(Name=f"casino-{LOCAL_STAGE}-{logical}", SecretString=uuid.uuid4().hex)
             self.physical[logical] = answer["ARN"]
             self.arns[logical] = answer["ARN"]
 
     def put_secret(self, logical: str, value: str) -> None:
-        self._boto3.client("secretsmanager").put_secret_value(
-            SecretId=self.physical[logical], SecretString=value
-        )
+        self._boto3.client("secretsmanager").put_secret_value(SecretId=self.physical[logical], SecretString=value)
 
     def _create_functions(self) -> None:
         client = self._boto3.client("lambda")
@@ -346,9 +342,7 @@ class LocalStack:
         logical = self._by_function_name.get(name)
         if logical is None:
             response_headers["x-amz-function-error"] = "Unhandled"
-            return json.dumps(
-                {"errorMessage": f"no local function {name}", "errorType": "ResourceNotFound"}
-            ).encode()
+            return json.dumps({"errorMessage": f"no local function {name}", "errorType": "ResourceNotFound"}).encode()
         event = json.loads(body) if body else {}
         try:
             result = self.invoke(logical, event)

@@ -118,9 +118,7 @@ def functions(doc: dict[str, Any]) -> list[Function]:
                 path = event["Properties"]["Path"]
                 fn.routes.append(Route(event["Properties"]["Method"].upper(), path, route_pattern(path)))
             elif event["Type"] in ("Schedule", "ScheduleV2"):
-                fn.schedules.append(
-                    event["Properties"].get("Schedule") or event["Properties"]["ScheduleExpression"]
-                )
+                fn.schedules.append(event["Properties"].get("Schedule") or event["Properties"]["ScheduleExpression"])
         answer.append(fn)
     return answer
 

@@ -36,13 +36,9 @@ class RunningStack:
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.stack = LocalStack(public_base_url=self.base_url).start()
         self.seeded = local_seed.seed(self.stack)
-        self.gateway = Gateway(
-            self.stack, {local_seed.PLATFORM_PREFIX: local_seed.provider_platform(self.seeded.data)}
-        )
+        self.gateway = Gateway(self.stack, {local_seed.PLATFORM_PREFIX: local_seed.provider_platform(self.seeded.data)})
         self.server = serve(self.gateway, "127.0.0.1", self.port)
-        self.thread = threading.Thread(
-            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
+        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
         self.thread.start()
 
     def invoke(self, logical_id: str, event: dict[str, Any]) -> Any:

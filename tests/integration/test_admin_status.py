@@ -52,8 +52,6 @@ def test_a_stored_key_works_and_a_revoked_one_does_not(running: RunningStack) ->
 
 @pytest.mark.parametrize("key", ["", "Bearer local-admin-key"])
 def test_status_over_http(running: RunningStack, key: str) -> None:
-    answer = httpx.get(
-        f"{running.base_url}/api/v1/admin/status", headers={"Authorization": key} if key else {}
-    )
+    answer = httpx.get(f"{running.base_url}/api/v1/admin/status", headers={"Authorization": key} if key else {})
     assert answer.status_code == (200 if key else 401)
     assert answer.headers["content-type"].startswith("application/json")

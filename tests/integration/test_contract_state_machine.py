@@ -75,9 +75,7 @@ def test_with_the_steps_not_built_a_contract_is_flagged_errored_never_lost(stack
     done = _run(stack, data)
     assert done["status"] == "FAILED"
     assert done["error"] == "ContractErrored"
-    failures = [
-        e["taskFailedEventDetails"] for e in _history(done["executionArn"]) if "taskFailedEventDetails" in e
-    ]
+    failures = [e["taskFailedEventDetails"] for e in _history(done["executionArn"]) if "taskFailedEventDetails" in e]
     assert failures[0]["error"] == "ContractFlowNotBuilt"
     item = _contract_item(stack, data["contract_id"])
     assert item is not None
@@ -107,9 +105,7 @@ class Steps:
 
             def send() -> None:
                 time.sleep(0.1)
-                boto3.client("stepfunctions").send_task_success(
-                    taskToken=token, output=json.dumps({"viewed": True})
-                )
+                boto3.client("stepfunctions").send_task_success(taskToken=token, output=json.dumps({"viewed": True}))
 
             threading.Thread(target=send, daemon=True).start()
         return {"stored": True}

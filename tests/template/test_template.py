@@ -45,9 +45,7 @@ def test_every_function_has_its_own_policy_and_log_group_with_retention(fn: tpl.
     group = fn.properties["LoggingConfig"]["LogGroup"]["Ref"]
     assert RESOURCES[group]["Type"] == "AWS::Logs::LogGroup"
     assert "RetentionInDays" in RESOURCES[group]["Properties"]
-    others = [
-        f for f in FUNCTIONS if f is not fn and f.properties["LoggingConfig"]["LogGroup"]["Ref"] == group
-    ]
+    others = [f for f in FUNCTIONS if f is not fn and f.properties["LoggingConfig"]["LogGroup"]["Ref"] == group]
     assert not others, "log groups are per function"
 
 
@@ -86,9 +84,7 @@ def _targets(states: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 @pytest.mark.parametrize(("logical", "resource", "definition"), _state_machines(), ids=lambda x: str(x)[:30])
-def test_every_next_default_and_catch_target_exists(
-    logical: str, resource: Any, definition: dict[str, Any]
-) -> None:
+def test_every_next_default_and_catch_target_exists(logical: str, resource: Any, definition: dict[str, Any]) -> None:
     states = definition["States"]
     assert definition["StartAt"] in states
     for source, target in _targets(states):
@@ -96,9 +92,7 @@ def test_every_next_default_and_catch_target_exists(
 
 
 @pytest.mark.parametrize(("logical", "resource", "definition"), _state_machines(), ids=lambda x: str(x)[:30])
-def test_every_substitution_is_defined_and_used(
-    logical: str, resource: Any, definition: dict[str, Any]
-) -> None:
+def test_every_substitution_is_defined_and_used(logical: str, resource: Any, definition: dict[str, Any]) -> None:
     import re
 
     text = json.dumps(definition)

@@ -34,9 +34,7 @@ def test_an_amount_finer_than_the_currency_is_refused_not_rounded(value: object)
     assert "decimal places" in refused.value.message
 
 
-@pytest.mark.parametrize(
-    "value", [12.5, True, None, "abc", "", " 1.00", "1e3", "NaN", "Infinity", "+1", [1], {}]
-)
+@pytest.mark.parametrize("value", [12.5, True, None, "abc", "", " 1.00", "1e3", "NaN", "Infinity", "+1", [1], {}])
 def test_floats_and_non_numbers_are_refused_naming_the_field(value: object) -> None:
     with pytest.raises(ValidationFailed) as refused:
         to_minor(value, EUR, field="amount")

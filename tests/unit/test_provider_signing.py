@@ -6,10 +6,7 @@ from casino.provider.http import parse_timestamp_ms
 
 def test_hashes_are_the_seed_formulas() -> None:
     assert signing.authorization("ping", "s3cret") == hashlib.sha1(b"pings3cret").hexdigest()
-    assert (
-        signing.request_hash("balance", "1795317374183", "k")
-        == hashlib.sha1(b"balance1795317374183k").hexdigest()
-    )
+    assert signing.request_hash("balance", "1795317374183", "k") == hashlib.sha1(b"balance1795317374183k").hexdigest()
     assert signing.response_hash("OK", "1795317374183", "k") == hashlib.sha1(b"OK1795317374183k").hexdigest()
 
 

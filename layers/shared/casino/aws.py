@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -15,9 +16,7 @@ def dynamodb() -> DynamoDBClient:
     import boto3  # noqa: PLC0415 - lazy: only functions that touch a table pay for it
     from botocore.config import Config  # noqa: PLC0415
 
-    return boto3.client(
-        "dynamodb", config=Config(retries={"mode": "standard", "max_attempts": 3}, tcp_keepalive=True)
-    )
+    return boto3.client("dynamodb", config=Config(retries={"mode": "standard", "max_attempts": 3}, tcp_keepalive=True))
 
 
 @lru_cache(maxsize=1)
@@ -50,7 +49,7 @@ def to_item(values: dict[str, Any]) -> dict[str, Any]:
     return {k: _SERIALIZER.serialize(v) for k, v in values.items() if v is not None}
 
 
-def from_item(item: dict[str, Any]) -> dict[str, Any]:
+def from_item(item: Mapping[str, Any]) -> dict[str, Any]:
     """DynamoDB attribute values -> Python values; whole numbers come back as ``int``."""
     global _DESERIALIZER  # noqa: PLW0603
     if _DESERIALIZER is None:

@@ -55,3 +55,14 @@ class UpstreamUnavailable(DomainError):
 
 class InMaintenance(DomainError):
     code = "maintenance"
+
+
+def errors_by_code() -> dict[str, type[DomainError]]:
+    """Every DomainError subclass by its code (for replaying a stored refusal)."""
+    found: dict[str, type[DomainError]] = {}
+    pending: list[type[DomainError]] = [DomainError]
+    while pending:
+        kind = pending.pop()
+        found.setdefault(kind.code, kind)
+        pending.extend(kind.__subclasses__())
+    return found

@@ -7,7 +7,7 @@ errors (``casino.errors``) to ``{"error": {"code", "message"}}`` answers.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from aws_lambda_powertools import Logger
@@ -65,8 +65,22 @@ def _body_limit(app: APIGatewayRestResolver, next_middleware: NextMiddleware) ->
     return next_middleware(app)
 
 
+class JsonRestResolver(APIGatewayRestResolver):
+    """Every body is JSON (the contract's convention), whatever Content-Type the client sent:
+    a body sent as a form would otherwise be parsed as a form and fail validation."""
+
+    def resolve(self, event: Mapping[str, Any], context: Any) -> dict[str, Any]:
+        if event.get("body"):
+            fixed = dict(event)
+            for name, value in (("headers", "application/json"), ("multiValueHeaders", ["application/json"])):
+                headers = {k: v for k, v in (event.get(name) or {}).items() if k.lower() != "content-type"}
+                fixed[name] = {**headers, "Content-Type": value}
+            event = fixed
+        return super().resolve(event, context)
+
+
 def rest_app(middlewares: Sequence[Middleware] = ()) -> APIGatewayRestResolver:
-    app = APIGatewayRestResolver(enable_validation=True, serializer=dumps, json_body_deserializer=loads)
+    app = JsonRestResolver(enable_validation=True, serializer=dumps, json_body_deserializer=loads)
     app.use([_body_limit, *middlewares])
 
     @app.exception_handler(DomainError)

@@ -20,9 +20,7 @@ class WalletOutcomeUnknown(Exception):
 
 
 def _not_built(step: str, event: dict[str, Any]) -> dict[str, Any]:
-    raise ContractFlowNotBuilt(
-        f"{step} for contract {event.get('contract_id')!r}: the contract flow is not built yet"
-    )
+    raise ContractFlowNotBuilt(f"{step} for contract {event.get('contract_id')!r}: the contract flow is not built yet")
 
 
 def place_bet(event: dict[str, Any]) -> dict[str, Any]:

@@ -37,9 +37,7 @@ def finish(session: dict[str, Any], now_ms: int) -> bool:
             UpdateExpression="SET #status = :finished, end_date = :now REMOVE gsi3pk, gsi3sk",
             ConditionExpression="#status = :active",
             ExpressionAttributeNames={"#status": "status"},
-            ExpressionAttributeValues=aws.to_item(
-                {":finished": "finished", ":active": "active", ":now": now_ms}
-            ),
+            ExpressionAttributeValues=aws.to_item({":finished": "finished", ":active": "active", ":now": now_ms}),
         )
     except client.exceptions.ConditionalCheckFailedException:
         return False

@@ -124,9 +124,7 @@ def run(code: str) -> dict[str, Any]:
             disabled=len(sync_plan.disable),
         )
     except Exception as exc:  # a failed fetch disables nothing and is recorded
-        record.update(
-            outcome="failed", error=f"{type(exc).__name__}: {exc}"[:500], created=0, updated=0, disabled=0
-        )
+        record.update(outcome="failed", error=f"{type(exc).__name__}: {exc}"[:500], created=0, updated=0, disabled=0)
     record["finished_at"] = clock.now_ms()
     store.put_sync_record(code, record)
     return record

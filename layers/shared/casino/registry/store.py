@@ -29,9 +29,7 @@ def put_new(values: dict[str, Any]) -> bool:
     """Put an item that must not exist yet; False when it already does."""
     client = aws.dynamodb()
     try:
-        client.put_item(
-            TableName=_table(), Item=aws.to_item(values), ConditionExpression="attribute_not_exists(pk)"
-        )
+        client.put_item(TableName=_table(), Item=aws.to_item(values), ConditionExpression="attribute_not_exists(pk)")
     except client.exceptions.ConditionalCheckFailedException:
         return False
     return True
@@ -41,9 +39,7 @@ def put(values: dict[str, Any]) -> None:
     aws.dynamodb().put_item(TableName=_table(), Item=aws.to_item(values))
 
 
-def query_index(
-    index: str, pk_value: str, *, newest_first: bool = False, limit: int = 100
-) -> list[dict[str, Any]]:
+def query_index(index: str, pk_value: str, *, newest_first: bool = False, limit: int = 100) -> list[dict[str, Any]]:
     pk_name = f"{index.lower()}pk"
     answer = aws.dynamodb().query(
         TableName=_table(),
@@ -57,9 +53,7 @@ def query_index(
     return [aws.from_item(i) for i in answer.get("Items", [])]
 
 
-def query_prefix(
-    pk: str, sk_prefix: str, *, newest_first: bool = False, limit: int = 100
-) -> list[dict[str, Any]]:
+def query_prefix(pk: str, sk_prefix: str, *, newest_first: bool = False, limit: int = 100) -> list[dict[str, Any]]:
     answer = aws.dynamodb().query(
         TableName=_table(),
         KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",

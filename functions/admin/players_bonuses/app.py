@@ -1,0 +1,21 @@
+"""POST /api/v1/admin/players/{player_id}/bonuses: grant a bonus, exactly once."""
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from casino.api.admin_auth import require_admin
+from casino.api.admin_models import GrantBonus
+from casino.api.rest import rest_app
+from casino.wallet import admin
+
+app = rest_app([require_admin])
+
+
+@app.post("/api/v1/admin/players/<player_id>/bonuses")
+def grant_bonus(player_id: str, body: GrantBonus) -> dict[str, Any]:
+    return admin.grant_bonus(player_id, **body.model_dump())
+
+
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return app.resolve(event, context)

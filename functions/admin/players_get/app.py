@@ -1,0 +1,20 @@
+"""GET /api/v1/admin/players/{player_id}: the player with balances, bonus and wagering."""
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from casino.api.admin_auth import require_admin
+from casino.api.rest import rest_app
+from casino.wallet import admin
+
+app = rest_app([require_admin])
+
+
+@app.get("/api/v1/admin/players/<player_id>")
+def get_player(player_id: str) -> dict[str, Any]:
+    return admin.get_player(player_id)
+
+
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return app.resolve(event, context)

@@ -1,0 +1,25 @@
+"""GET /api/v1/admin/players/{player_id}/ledger: ledger entries, newest first, with a cursor."""
+
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler.openapi.params import Query
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from casino.api.admin_auth import require_admin
+from casino.api.rest import rest_app
+from casino.wallet import admin
+
+app = rest_app([require_admin])
+
+
+@app.get("/api/v1/admin/players/<player_id>/ledger")
+def ledger(
+    player_id: str,
+    cursor: Annotated[str | None, Query(max_length=64)] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 50,
+) -> dict[str, Any]:
+    return admin.ledger(player_id, cursor, limit)
+
+
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return app.resolve(event, context)

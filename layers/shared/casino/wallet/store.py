@@ -1,0 +1,304 @@
+"""WalletTable: owns every key and condition of the casino wallet.
+
+Keys (pk / sk), see docs/data-model.md:
+- ``PLAYER#<id>`` / ``WALLET``                       the wallet (balances, bonus, wagering, version); GSI1 ``PLAYERS``
+- ``PLAYER#<id>`` / ``LEDGER#<version:012d>#<n:02d>`` a ledger entry; GSI2 ``FEED#<source>#<day>`` (reconciliation)
+- ``BONUS#<id>`` / ``BONUS``                         a bonus record; GSI1 ``PLAYER_BONUSES#<player>``
+- ``IDEMPOTENCY#<scope>#<key>`` / ``IDEMPOTENCY``    the first answer to a request
+
+A money movement is one ``TransactWriteItems``: the wallet (conditional on the version read),
+its ledger entries, the bonus records it touches, the idempotency record
+(``attribute_not_exists``) and whatever else the caller adds (a provider transaction, a round).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from datetime import UTC, datetime
+from typing import Any
+
+from casino import aws
+from casino.idempotency import Record
+from casino.settings import settings
+from casino.wallet.domain import Bonus, LedgerEntry, Limits, Movement, Wallet
+
+PAGE_LIMIT = 100
+
+
+class VersionConflict(Exception):
+    """A condition failed (the wallet changed since it was read): read again and decide again.
+    ``failed`` lists the indexes of the transaction items whose condition failed."""
+
+    def __init__(self, failed: list[int] | None = None):
+        super().__init__(failed)
+        self.failed = failed or []
+
+
+class DuplicateRequest(Exception):
+    """The idempotency key is already recorded; ``record`` is the first answer."""
+
+    def __init__(self, record: Record):
+        super().__init__(record.key)
+        self.record = record
+
+
+def _table() -> str:
+    return settings().wallet_table
+
+
+def wallet_key(player_id: str) -> dict[str, Any]:
+    return {"pk": f"PLAYER#{player_id}", "sk": "WALLET"}
+
+
+def idempotency_key(scope: str, key: str) -> dict[str, Any]:
+    return {"pk": f"IDEMPOTENCY#{scope}#{key}", "sk": "IDEMPOTENCY"}
+
+
+# ------------------------------------------------------------------ (de)serialisation
+def _wallet_item(wallet: Wallet) -> dict[str, Any]:
+    values = asdict(wallet)
+    values["limits"] = {k: v for k, v in values["limits"].items() if v is not None}
+    return {
+        **wallet_key(wallet.player_id),
+        "gsi1pk": "PLAYERS",
+        "gsi1sk": wallet.player_id,
+        **values,
+    }
+
+
+def _bonus(values: dict[str, Any]) -> Bonus:
+    return Bonus(**{k: v for k, v in values.items() if k in Bonus.__dataclass_fields__})
+
+
+def wallet_from_item(item: dict[str, Any]) -> Wallet:
+    values = {k: v for k, v in item.items() if k in Wallet.__dataclass_fields__}
+    values["limits"] = Limits(**item.get("limits", {}))
+    values["active_bonus"] = _bonus(item["active_bonus"]) if item.get("active_bonus") else None
+    return Wallet(**values)
+
+
+def _entry_item(entry: LedgerEntry, version: int, index: int, currency: str) -> dict[str, Any]:
+    source = str(entry.reference.get("source", "admin"))
+    day = datetime.fromtimestamp(entry.created_at / 1000, tz=UTC).strftime("%Y-%m-%d")
+    return {
+        "pk": f"PLAYER#{entry.player_id}",
+        "sk": f"LEDGER#{version:012d}#{index:02d}",
+        "gsi2pk": f"FEED#{source}#{day}",
+        "gsi2sk": f"{entry.created_at:015d}#{entry.id}",
+        **asdict(entry),
+        "currency": currency,
+        "version": version,
+    }
+
+
+def entry_from_item(item: dict[str, Any]) -> LedgerEntry:
+    return LedgerEntry(**{k: v for k, v in item.items() if k in LedgerEntry.__dataclass_fields__})
+
+
+def _bonus_item(bonus: Bonus) -> dict[str, Any]:
+    return {
+        "pk": f"BONUS#{bonus.id}",
+        "sk": "BONUS",
+        "gsi1pk": f"PLAYER_BONUSES#{bonus.player_id}",
+        "gsi1sk": f"{bonus.granted_at:015d}#{bonus.id}",
+        **asdict(bonus),
+    }
+
+
+def _record_item(record: Record) -> dict[str, Any]:
+    return {
+        **idempotency_key(record.scope, record.key),
+        "fingerprint": record.fingerprint,
+        "outcome": record.outcome,
+        "answer": json.dumps(record.answer, separators=(",", ":"), default=str),
+        "created_at": record.created_at,
+    }
+
+
+def record_from_item(item: dict[str, Any], scope: str, key: str) -> Record:
+    return Record(
+        scope=scope,
+        key=key,
+        fingerprint=item["fingerprint"],
+        outcome=item["outcome"],
+        answer=json.loads(item["answer"]),
+        created_at=item["created_at"],
+    )
+
+
+# ------------------------------------------------------------------ reads
+def get_wallet(player_id: str) -> Wallet | None:
+    answer = aws.dynamodb().get_item(TableName=_table(), Key=aws.to_item(wallet_key(player_id)), ConsistentRead=True)
+    item = answer.get("Item")
+    return wallet_from_item(aws.from_item(item)) if item else None
+
+
+def get_bonus(bonus_id: str) -> Bonus | None:
+    answer = aws.dynamodb().get_item(
+        TableName=_table(), Key=aws.to_item({"pk": f"BONUS#{bonus_id}", "sk": "BONUS"}), ConsistentRead=True
+    )
+    item = answer.get("Item")
+    return _bonus(aws.from_item(item)) if item else None
+
+
+def get_record(scope: str, key: str) -> Record | None:
+    answer = aws.dynamodb().get_item(
+        TableName=_table(), Key=aws.to_item(idempotency_key(scope, key)), ConsistentRead=True
+    )
+    item = answer.get("Item")
+    return record_from_item(aws.from_item(item), scope, key) if item else None
+
+
+def ledger_page(
+    player_id: str, *, after: str | None = None, limit: int = PAGE_LIMIT, oldest_first: bool = False
+) -> tuple[list[LedgerEntry], str | None]:
+    """A page of a player's ledger (newest first unless asked); ``after`` is the last sort key seen."""
+    kwargs: dict[str, Any] = {
+        "TableName": _table(),
+        "KeyConditionExpression": "pk = :pk AND begins_with(sk, :prefix)",
+        "ExpressionAttributeValues": aws.to_item({":pk": f"PLAYER#{player_id}", ":prefix": "LEDGER#"}),
+        "ScanIndexForward": oldest_first,
+        "Limit": limit,
+        "ConsistentRead": True,
+    }
+    if after:
+        kwargs["ExclusiveStartKey"] = aws.to_item({"pk": f"PLAYER#{player_id}", "sk": after})
+    answer = aws.dynamodb().query(**kwargs)
+    entries = [entry_from_item(aws.from_item(i)) for i in answer.get("Items", [])]
+    last = answer.get("LastEvaluatedKey")
+    return entries, (aws.from_item(last)["sk"] if last else None)
+
+
+def all_ledger(player_id: str) -> list[LedgerEntry]:
+    entries: list[LedgerEntry] = []
+    after: str | None = None
+    while True:
+        page, after = ledger_page(player_id, after=after, limit=500, oldest_first=True)
+        entries.extend(page)
+        if after is None:
+            return entries
+
+
+def player_ids_page(after: str | None = None, limit: int = PAGE_LIMIT) -> tuple[list[str], str | None]:
+    kwargs: dict[str, Any] = {
+        "TableName": _table(),
+        "IndexName": "GSI1",
+        "KeyConditionExpression": "gsi1pk = :pk",
+        "ExpressionAttributeValues": aws.to_item({":pk": "PLAYERS"}),
+        "Limit": limit,
+    }
+    if after:
+        kwargs["ExclusiveStartKey"] = aws.to_item({"gsi1pk": "PLAYERS", "gsi1sk": after, **wallet_key(after)})
+    answer = aws.dynamodb().query(**kwargs)
+    found = [aws.from_item(i)["player_id"] for i in answer.get("Items", [])]
+    last = answer.get("LastEvaluatedKey")
+    return found, (aws.from_item(last)["gsi1sk"] if last else None)
+
+
+# ------------------------------------------------------------------ writes
+def create_wallet(wallet: Wallet) -> bool:
+    """A new player's wallet; False when the player id is taken."""
+    client = aws.dynamodb()
+    try:
+        client.put_item(
+            TableName=_table(),
+            Item=aws.to_item(_wallet_item(wallet)),
+            ConditionExpression="attribute_not_exists(pk)",
+        )
+    except client.exceptions.ConditionalCheckFailedException:
+        return False
+    return True
+
+
+def movement_items(movement: Movement) -> list[dict[str, Any]]:
+    """The transaction items of a movement: the wallet (conditional on the version read),
+    its ledger entries and its bonus records."""
+    table = _table()
+    before = movement.before
+    after = movement.wallet
+    after.version = before.version + 1
+    items: list[dict[str, Any]] = [
+        {
+            "Put": {
+                "TableName": table,
+                "Item": aws.to_item(_wallet_item(after)),
+                "ConditionExpression": "version = :expected",
+                "ExpressionAttributeValues": aws.to_item({":expected": before.version}),
+            }
+        }
+    ]
+    for index, entry in enumerate(movement.entries):
+        items.append(
+            {
+                "Put": {
+                    "TableName": table,
+                    "Item": aws.to_item(_entry_item(entry, after.version, index, after.currency)),
+                    "ConditionExpression": "attribute_not_exists(pk)",
+                }
+            }
+        )
+    items.extend(
+        {"Put": {"TableName": table, "Item": aws.to_item(_bonus_item(bonus))}} for bonus in movement.bonus_records
+    )
+    return items
+
+
+def record_put(record: Record) -> dict[str, Any]:
+    return {
+        "Put": {
+            "TableName": _table(),
+            "Item": aws.to_item(_record_item(record)),
+            "ConditionExpression": "attribute_not_exists(pk)",
+            "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+        }
+    }
+
+
+def commit(movement: Movement, record: Record | None, extra: list[dict[str, Any]] | None = None) -> None:
+    """Write a movement atomically. Raises ``DuplicateRequest`` (with the first answer) when
+    the idempotency key is taken, ``VersionConflict`` when a condition failed otherwise."""
+    items = movement_items(movement)
+    record_index = None
+    if record is not None:
+        record_index = len(items)
+        items.append(record_put(record))
+    items.extend(extra or [])
+    transact(items, record, record_index)
+
+
+def transact(items: list[dict[str, Any]], record: Record | None = None, record_index: int | None = None) -> None:
+    """One ``TransactWriteItems``; a taken idempotency key is read from the cancellation reasons
+    (``ReturnValuesOnConditionCheckFailure: ALL_OLD``), never with an extra request."""
+    client = aws.dynamodb()
+    try:
+        client.transact_write_items(TransactItems=items)  # type: ignore[arg-type]
+    except client.exceptions.TransactionCanceledException as cancelled:
+        reasons = cancelled.response.get("CancellationReasons", [])
+        failed = [i for i, r in enumerate(reasons) if r.get("Code") == "ConditionalCheckFailed"]
+        if record is not None and record_index in failed and reasons[record_index].get("Item"):
+            first = record_from_item(aws.from_item(reasons[record_index]["Item"]), record.scope, record.key)
+            raise DuplicateRequest(first) from None
+        if failed:
+            raise VersionConflict(failed) from None
+        raise
+
+
+def record_outcome(record: Record) -> Record | None:
+    """Record a refusal (nothing moves). Returns the earlier record if the key was taken."""
+    client = aws.dynamodb()
+    try:
+        client.put_item(
+            TableName=_table(),
+            Item=aws.to_item(_record_item(record)),
+            ConditionExpression="attribute_not_exists(pk)",
+            ReturnValuesOnConditionCheckFailure="ALL_OLD",
+        )
+    except client.exceptions.ConditionalCheckFailedException as taken:
+        item: Any = taken.response.get("Item")
+        if item:
+            return record_from_item(aws.from_item(item), record.scope, record.key)
+        found = get_record(record.scope, record.key)
+        assert found is not None
+        return found
+    return None
