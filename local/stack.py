@@ -92,6 +92,46 @@ def _serialise_dynamodb() -> None:
     _PATCHED = True
 
 
+_POWERTOOLS_ISOLATED = False
+
+
+def _isolate_powertools_requests() -> None:
+    """Make Powertools' per-request class attributes thread-local.
+
+    ``BaseRouter.current_event`` and ``BaseRouter.lambda_context`` are class attributes: one
+    request per process, as in Lambda. The local stack serves many requests at once from one
+    process, so each thread gets its own values: a data descriptor on the metaclass catches
+    the class-level writes, and one on the class serves the instances' reads.
+    """
+    global _POWERTOOLS_ISOLATED  # noqa: PLW0603
+    if _POWERTOOLS_ISOLATED:
+        return
+    from aws_lambda_powertools.event_handler.api_gateway import BaseRouter  # noqa: PLC0415
+
+    state = threading.local()
+
+    class PerThread:
+        def __init__(self, name: str):
+            self.name = name
+
+        def __get__(self, obj: Any, owner: Any = None) -> Any:
+            try:
+                return getattr(state, self.name)
+            except AttributeError:
+                raise AttributeError(self.name) from None
+
+        def __set__(self, obj: Any, value: Any) -> None:
+            setattr(state, self.name, value)
+
+    names = ("current_event", "lambda_context")
+    meta = type(BaseRouter)
+    per_thread_meta = type(f"PerThread{meta.__name__}", (meta,), {n: PerThread(n) for n in names})
+    for name in names:  # first the class's own descriptors (instance reads) ...
+        setattr(BaseRouter, name, PerThread(name))
+    BaseRouter.__class__ = per_thread_meta  # ... then the metaclass's (class-level writes)
+    _POWERTOOLS_ISOLATED = True
+
+
 class LocalStack:
     """Everything ``template.yaml`` declares, emulated in this process."""
 
@@ -102,7 +142,9 @@ class LocalStack:
         self.public_base_url = public_base_url
         self.physical: dict[str, str] = {}  # logical id -> name (Ref)
         self.arns: dict[str, str] = {}  # logical id -> ARN (GetAtt .Arn)
-        self._modules: dict[str, ModuleType] = {}
+        self._idle: dict[str, list[ModuleType]] = {}  # execution environments not serving a request
+        self._idle_lock = threading.Lock()
+        self.cold_starts: dict[str, int] = {}
         self._by_function_name: dict[str, str] = {}
         self._replaced: dict[str, Handler] = {}
         self._mock: Any = None
@@ -120,6 +162,7 @@ class LocalStack:
         from moto import mock_aws  # noqa: PLC0415
 
         _serialise_dynamodb()
+        _isolate_powertools_requests()
         self._mock = mock_aws(config=MOTO_CONFIG)  # type: ignore[call-overload]
         self._mock.start()
         self._patch_lambda_backend()
@@ -283,16 +326,32 @@ class LocalStack:
         settings.cache_clear()
 
     # ------------------------------------------------------------ handlers
-    def module(self, logical_id: str) -> ModuleType:
-        if logical_id not in self._modules:
-            fn = self.functions[logical_id]
-            spec = importlib.util.spec_from_file_location(f"casino_fn_{logical_id}", fn.handler_file)
-            if spec is None or spec.loader is None:
-                raise ImportError(f"cannot import {fn.handler_file}")
-            module = importlib.util.module_from_spec(spec)
-            spec.loader.exec_module(module)
-            self._modules[logical_id] = module
-        return self._modules[logical_id]
+    def _load(self, logical_id: str) -> ModuleType:
+        """A new execution environment: the function's module imported afresh (a cold start)."""
+        fn = self.functions[logical_id]
+        count = self.cold_starts.get(logical_id, 0) + 1
+        self.cold_starts[logical_id] = count
+        spec = importlib.util.spec_from_file_location(f"casino_fn_{logical_id}_{count}", fn.handler_file)
+        if spec is None or spec.loader is None:
+            raise ImportError(f"cannot import {fn.handler_file}")
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return module
+
+    @contextmanager
+    def environment_for(self, logical_id: str) -> Iterator[ModuleType]:
+        """As Lambda does: an idle execution environment of the function serves one request at a
+        time; with none idle, a new one starts."""
+        with self._idle_lock:
+            idle = self._idle.setdefault(logical_id, [])
+            module = idle.pop() if idle else None
+        if module is None:
+            module = self._load(logical_id)
+        try:
+            yield module
+        finally:
+            with self._idle_lock:
+                self._idle[logical_id].append(module)
 
     @contextmanager
     def replaced(self, logical_id: str, handler: Handler) -> Iterator[None]:
@@ -304,10 +363,10 @@ class LocalStack:
             self._replaced.pop(logical_id, None)
 
     def handler(self, logical_id: str) -> Handler:
+        """The function's handler in an execution environment of its own (for inspection)."""
         if logical_id in self._replaced:
             return self._replaced[logical_id]
-        fn = self.functions[logical_id]
-        handler: Handler = getattr(self.module(logical_id), fn.handler_name)
+        handler: Handler = getattr(self._load(logical_id), self.functions[logical_id].handler_name)
         return handler
 
     def context(self, logical_id: str) -> LambdaContext:
@@ -323,7 +382,12 @@ class LocalStack:
 
     def invoke(self, logical_id: str, event: dict[str, Any]) -> Any:
         """Call a function's handler as Lambda would."""
-        return self.handler(logical_id)(event, self.context(logical_id))
+        replaced = self._replaced.get(logical_id)
+        if replaced is not None:
+            return replaced(event, self.context(logical_id))
+        with self.environment_for(logical_id) as module:
+            handler: Handler = getattr(module, self.functions[logical_id].handler_name)
+            return handler(event, self.context(logical_id))
 
     def _patch_lambda_backend(self) -> None:
         from moto.awslambda_simple.models import LambdaSimpleBackend  # noqa: PLC0415

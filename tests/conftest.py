@@ -14,11 +14,12 @@ import pytest
 
 import local  # noqa: F401 - puts the shared layer on sys.path, as Lambda does
 from local import seed as local_seed
-from local.server import Gateway, serve
+from local.server import Gateway, proxy_event, serve
 from local.stack import LocalStack
 
 ROOT = Path(__file__).resolve().parent.parent
 EVENTS = ROOT / "events"
+ADMIN_KEY = "local-admin-key"
 
 
 def free_port() -> int:
@@ -43,6 +44,29 @@ class RunningStack:
 
     def invoke(self, logical_id: str, event: dict[str, Any]) -> Any:
         return self.stack.invoke(logical_id, event)
+
+    def call(
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        *,
+        admin_key: str | None = ADMIN_KEY,
+        headers: dict[str, str] | None = None,
+        query: str = "",
+    ) -> tuple[int, Any]:
+        """A request through the template's routes, as API Gateway would deliver it."""
+        found = self.gateway.find(method, path)
+        assert found is not None, f"no route for {method} {path}"
+        logical, route, params = found
+        sent = dict(headers or {})
+        if admin_key is not None:
+            sent["Authorization"] = f"Bearer {admin_key}"
+        raw = b"" if body is None else (body if isinstance(body, bytes) else json.dumps(body).encode())
+        evt = proxy_event(route, method, path, params, list(sent.items()), query, raw, "127.0.0.1")
+        response = self.invoke(logical, evt)
+        text = response.get("body") or "null"
+        return int(response["statusCode"]), json.loads(text)
 
     def close(self) -> None:
         self.server.shutdown()

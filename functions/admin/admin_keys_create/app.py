@@ -10,7 +10,7 @@ from casino.api.admin_models import CreateAdminKey
 from casino.api.rest import rest_app
 from casino.registry import admin_keys
 
-app = rest_app([require_admin])
+app = rest_app(require_admin)
 
 
 @app.post("/api/v1/admin/admin-keys")

@@ -9,7 +9,7 @@ from casino.api.rest import rest_app
 from casino.errors import NotFound
 from casino.registry import admin_keys
 
-app = rest_app([require_admin])
+app = rest_app(require_admin)
 
 
 @app.post("/api/v1/admin/admin-keys/<key_id>/revoke")

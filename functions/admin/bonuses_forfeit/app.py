@@ -8,7 +8,7 @@ from casino.api.admin_auth import require_admin
 from casino.api.rest import rest_app
 from casino.wallet import admin
 
-app = rest_app([require_admin])
+app = rest_app(require_admin)
 
 
 @app.post("/api/v1/admin/bonuses/<bonus_id>/forfeit")

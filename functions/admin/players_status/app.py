@@ -9,7 +9,7 @@ from casino.api.admin_models import SetPlayerStatus
 from casino.api.rest import rest_app
 from casino.wallet import admin
 
-app = rest_app([require_admin])
+app = rest_app(require_admin)
 
 
 @app.post("/api/v1/admin/players/<player_id>/status")

@@ -2,24 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
 
-from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
-from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
-
-from casino.api.rest import error_response
+from casino.errors import Unauthorized
 from casino.registry import admin_keys
 
 
-def bearer_token(headers: dict[str, str] | None) -> str | None:
-    for name, value in (headers or {}).items():
-        if name.lower() == "authorization" and value.startswith("Bearer "):
-            return value[len("Bearer ") :].strip() or None
-    return None
+def bearer_token(headers: Mapping[str, str]) -> str | None:
+    value = headers.get("authorization", "")
+    if not value.startswith("Bearer "):
+        return None
+    return value[len("Bearer ") :].strip() or None
 
 
-def require_admin(app: APIGatewayRestResolver, next_middleware: NextMiddleware) -> Response[Any]:
-    token = bearer_token(app.current_event.headers)
+def require_admin(headers: Mapping[str, str]) -> None:
+    """Raises ``Unauthorized`` unless the request carries a valid, unrevoked admin key."""
+    token = bearer_token(headers)
     if token is None or not admin_keys.is_valid(token):
-        return error_response("unauthorized", "a valid admin key is required (Authorization: Bearer ...)")
-    return next_middleware(app)
+        raise Unauthorized("a valid admin key is required (Authorization: Bearer ...)")

@@ -4,11 +4,24 @@ Decimal); the domain refuses anything finer than the currency's precision."""
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 
-Amount = Decimal | str | int
+
+def _amount(value: object) -> object:
+    """A decimal string, an integer, or a JSON number (already a Decimal); the domain checks
+    its precision against the currency."""
+    if isinstance(value, str | int | Decimal) and not isinstance(value, bool):
+        return value
+    raise ValueError('must be a decimal amount such as "12.50"')
+
+
+Amount = Annotated[
+    Any,
+    BeforeValidator(_amount),
+    WithJsonSchema({"type": "string", "pattern": r"^-?\d+(\.\d+)?$", "examples": ["12.50"]}),
+]
 
 
 class _Body(BaseModel):

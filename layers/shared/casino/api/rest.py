@@ -7,13 +7,12 @@ errors (``casino.errors``) to ``{"error": {"code", "message"}}`` answers.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
-from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 
 from casino.api.jsonio import dumps, loads
@@ -39,7 +38,7 @@ HTTP_STATUS = {
 
 logger = Logger(service="casino")
 
-Middleware = Callable[[APIGatewayRestResolver, NextMiddleware], Response[Any]]
+Authorize = Callable[[Mapping[str, str]], None]  # given lower-cased headers; raises Unauthorized
 
 
 def error_response(code: str, message: str, field: str | None = None) -> Response[str]:
@@ -58,19 +57,35 @@ def _field_of(error: dict[str, Any]) -> str:
     return ".".join(loc) or "body"
 
 
-def _body_limit(app: APIGatewayRestResolver, next_middleware: NextMiddleware) -> Response[Any]:
-    body = app.current_event.body or ""
-    if len(body.encode("utf-8")) > MAX_BODY_BYTES:
-        return error_response("payload_too_large", f"body is larger than {MAX_BODY_BYTES} bytes")
-    return next_middleware(app)
-
-
 class JsonRestResolver(APIGatewayRestResolver):
-    """Every body is JSON (the contract's convention), whatever Content-Type the client sent:
-    a body sent as a form would otherwise be parsed as a form and fail validation."""
+    """The resolver of every hub, client and admin function.
+
+    Before Powertools sees the request: the caller is authorised (Powertools validates the
+    body before its middlewares run, and an unauthenticated caller must learn nothing), the
+    body is at most 64 KiB, and every body is read as JSON whatever Content-Type it came with
+    (the contract's convention; a form content type would otherwise fail validation).
+    """
+
+    def __init__(self, authorize: Authorize | None = None, **kwargs: Any):
+        super().__init__(**kwargs)
+        self._authorize = authorize
 
     def resolve(self, event: Mapping[str, Any], context: Any) -> dict[str, Any]:
-        if event.get("body"):
+        body = event.get("body") or ""
+        try:
+            if self._authorize is not None:
+                self._authorize({k.lower(): v for k, v in (event.get("headers") or {}).items()})
+            if len(body.encode("utf-8")) > MAX_BODY_BYTES:
+                raise PayloadTooLarge(f"body: larger than {MAX_BODY_BYTES} bytes", field="body")
+        except DomainError as refused:
+            answer = error_response(refused.code, refused.message, refused.field)
+            return {
+                "statusCode": answer.status_code,
+                "headers": {"Content-Type": "application/json"},
+                "body": answer.body,
+                "isBase64Encoded": False,
+            }
+        if body:
             fixed = dict(event)
             for name, value in (("headers", "application/json"), ("multiValueHeaders", ["application/json"])):
                 headers = {k: v for k, v in (event.get(name) or {}).items() if k.lower() != "content-type"}
@@ -79,9 +94,13 @@ class JsonRestResolver(APIGatewayRestResolver):
         return super().resolve(event, context)
 
 
-def rest_app(middlewares: Sequence[Middleware] = ()) -> APIGatewayRestResolver:
-    app = JsonRestResolver(enable_validation=True, serializer=dumps, json_body_deserializer=loads)
-    app.use([_body_limit, *middlewares])
+class PayloadTooLarge(DomainError):
+    code = "payload_too_large"
+
+
+def rest_app(authorize: Authorize | None = None) -> APIGatewayRestResolver:
+    """A resolver with validation, Decimal JSON, and the one mapping from domain errors to answers."""
+    app = JsonRestResolver(authorize=authorize, enable_validation=True, serializer=dumps, json_body_deserializer=loads)
 
     @app.exception_handler(DomainError)
     def _domain_error(exc: DomainError) -> Response[str]:
