@@ -9,7 +9,7 @@ SAM_CLI_VERSION := 1.170.0
 PYTEST_WORKERS ?= 2
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: run test lint build bench lock clean help
+.PHONY: run test test-deep lint build bench lock clean help
 
 help:
 	@echo "make run    serve the whole platform on 127.0.0.1:3000 (PORT, RATE_SCALE to change)"
@@ -30,6 +30,10 @@ run: $(VENV)/.installed
 
 test: $(VENV)/.installed
 	$(PY) -m pytest -n $(PYTEST_WORKERS) tests
+
+# The ledger's property test with many more sequences (minutes).
+test-deep: $(VENV)/.installed
+	LEDGER_EXAMPLES=$${LEDGER_EXAMPLES:-300} $(PY) -m pytest -p no:xdist tests/integration/test_wallet_stateful.py
 
 lint: $(VENV)/.installed
 	$(PY) -m ruff check .

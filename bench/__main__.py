@@ -1,6 +1,191 @@
-"""``make bench``: the wallet benchmarks land with the ledger; until then this says so."""
+"""``make bench``: wallet movements against the emulator's own ceiling, and DynamoDB requests
+per movement. Results: ``bench/results/wallet.json`` and the table in ``docs/benchmarks.md``.
 
+Throughput here is mostly moto's: what matters is the ratio of our movements per second
+(through the handler: event parsing, auth, validation, domain, one transaction) to the
+emulator's ceiling measured in the same run on the same machine (conditional
+``TransactWriteItems`` per second, nothing else around them).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
 import sys
+import time
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
 
-print("no benchmarks yet: the wallet movement benchmarks come with the ledger (see docs/benchmarks.md)")
-sys.exit(0)
+import local  # noqa: F401 - the shared layer on sys.path
+from local import seed
+from local.server import proxy_event
+from local.stack import LocalStack
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results" / "wallet.json"
+DOC = ROOT / "docs" / "benchmarks.md"
+N = int(os.environ.get("BENCH_N", "300"))
+
+
+@contextmanager
+def counting() -> Iterator[Counter[str]]:
+    """Counts DynamoDB requests by operation, with botocore's event hooks on the shared client."""
+    from casino import aws
+
+    counts: Counter[str] = Counter()
+
+    def count(model: Any, **_: Any) -> None:
+        counts[model.name] += 1
+
+    events = aws.dynamodb().meta.events
+    events.register("before-call.dynamodb", count)
+    try:
+        yield counts
+    finally:
+        events.unregister("before-call.dynamodb", count)
+
+
+def rate(n: int, action: Callable[[int], Any]) -> float:
+    started = time.perf_counter()
+    for i in range(n):
+        action(i)
+    return n / (time.perf_counter() - started)
+
+
+def ceiling(stack: LocalStack) -> float:
+    """Conditional single-item transactions per second on this moto: the emulator's own limit."""
+    from casino import aws
+
+    client = aws.dynamodb()
+    table = stack.physical["WalletTable"]
+    key = aws.to_item({"pk": "BENCH#ceiling", "sk": "COUNTER"})
+    client.put_item(TableName=table, Item={**key, **aws.to_item({"version": 0})})
+
+    def once(i: int) -> None:
+        client.transact_write_items(
+            TransactItems=[
+                {
+                    "Update": {
+                        "TableName": table,
+                        "Key": key,
+                        "UpdateExpression": "SET version = :next",
+                        "ConditionExpression": "version = :v",
+                        "ExpressionAttributeValues": aws.to_item({":v": i, ":next": i + 1}),
+                    }
+                }
+            ]
+        )
+
+    return rate(N, once)
+
+
+def deposit_event(stack: LocalStack, pid: str, key: str) -> tuple[str, dict[str, Any]]:
+    from local import template as tpl
+
+    path = f"/api/v1/admin/players/{pid}/transactions"
+    for fn in stack.functions.values():
+        for route in fn.routes:
+            match = route.pattern.match(path)
+            if match and route.method == "POST":
+                body = json.dumps({"type": "deposit", "amount": "1.00", "idempotency_key": key}).encode()
+                headers = [("Authorization", "Bearer local-admin-key"), ("Content-Type", "application/json")]
+                return fn.logical_id, proxy_event(
+                    route, "POST", path, match.groupdict(), headers, "", body, "127.0.0.1"
+                )
+    raise LookupError(tpl.TEMPLATE)
+
+
+def main() -> int:
+    stack = LocalStack().start()
+    seed.seed(stack)
+    from casino.wallet import admin, domain, service
+
+    pid = f"bench-{uuid.uuid4().hex[:8]}"
+    admin.create_player(player_id=pid, user_name=pid, country="MT", currency="EUR")
+    logical, _ = deposit_event(stack, pid, "warm")
+    stack.invoke(logical, deposit_event(stack, pid, "warm")[1])  # warm the execution environment
+
+    emulator = ceiling(stack)
+    through_handler = rate(N, lambda i: stack.invoke(logical, deposit_event(stack, pid, f"h{i}")[1]))
+
+    def service_deposit(key: str) -> None:
+        def decide(w: domain.Wallet, now: int) -> tuple[domain.Movement, dict[str, Any]]:
+            m = domain.deposit(w, 100, now, {"source": "bench"})
+            return m, {"real": m.wallet.real}
+
+        service.move(pid, decide, scope=f"bench#{pid}", key=key, fp="f")
+
+    with counting() as wallet_counts:
+        service_deposit("count-1")
+    with counting() as handler_counts:
+        stack.invoke(logical, deposit_event(stack, pid, "count-2")[1])
+    with counting() as replay_counts:
+        stack.invoke(logical, deposit_event(stack, pid, "count-2")[1])
+    with counting() as service_replay_counts:
+        service_deposit("count-1")
+    stack.stop()
+
+    result = {
+        "machine": {"python": sys.version.split()[0], "cpus": os.cpu_count(), "platform": platform.platform()},
+        "n": N,
+        "emulator_ceiling_tx_per_s": round(emulator, 1),
+        "deposits_per_s_through_handler": round(through_handler, 1),
+        "ratio_to_ceiling": round(through_handler / emulator, 3),
+        "requests": {
+            "movement_in_the_wallet": dict(wallet_counts),
+            "admin_deposit_through_handler": dict(handler_counts),
+            "admin_deposit_replay_through_handler": dict(replay_counts),
+            "replay_in_the_wallet": dict(service_replay_counts),
+        },
+    }
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    DOC.write_text(markdown(result), encoding="utf-8")
+    print(json.dumps(result, indent=2))
+    return 0
+
+
+def _requests(counts: dict[str, int]) -> str:
+    return ", ".join(f"{n} {op}" for op, n in sorted(counts.items())) + f" ({sum(counts.values())} in all)"
+
+
+def markdown(r: dict[str, Any]) -> str:
+    req = r["requests"]
+    return f"""# Benchmarks
+
+Written by `make bench` (`bench/__main__.py`); raw figures in `bench/results/wallet.json`.
+Machine: Python {r["machine"]["python"]}, {r["machine"]["cpus"]} CPUs, {r["machine"]["platform"]}.
+Everything runs in one process on moto, so absolute rates are the emulator's; the ratio to
+the emulator's own ceiling (measured in the same run) is the figure that tracks our overhead.
+
+## Wallet movements ({r["n"]} each)
+
+| measure | value |
+| --- | --- |
+| emulator ceiling: conditional `TransactWriteItems` per second | {r["emulator_ceiling_tx_per_s"]} |
+| admin deposits per second through the handler (auth, validation, domain, one transaction) | {r["deposits_per_s_through_handler"]} |
+| ratio to the ceiling | {r["ratio_to_ceiling"]} |
+
+## DynamoDB requests (counted with botocore's `before-call` event hook)
+
+| call | requests | target |
+| --- | --- | --- |
+| a movement in the wallet (service) | {_requests(req["movement_in_the_wallet"])} | one write, at most one read |
+| a replay in the wallet (service) | {_requests(req["replay_in_the_wallet"])} | at most two in all |
+| an admin deposit through the handler | {_requests(req["admin_deposit_through_handler"])} | the wallet's, plus the admin key lookup |
+| its replay through the handler | {_requests(req["admin_deposit_replay_through_handler"])} | the wallet's, plus the admin key lookup |
+
+A replay is recognised from the cancelled transaction itself
+(`ReturnValuesOnConditionCheckFailure: ALL_OLD` on the idempotency record), never by an extra
+read. The admin API looks its key up on every call (no cache), so that a revoked key stops
+working at once.
+"""
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -89,7 +89,55 @@ def _serialise_dynamodb() -> None:
 
         locked.__name__ = name
         setattr(DynamoDBBackend, name, locked)
+    _rollback_only_touched_items(DynamoDBBackend)
     _PATCHED = True
+
+
+def _rollback_only_touched_items(backend: Any) -> None:
+    """moto snapshots a transaction's tables by deep-copying each of them whole, once per item,
+    which makes every transaction cost O(table size). Under the lock above no other request can
+    interleave, so it is enough to snapshot the items the transaction touches and put them back
+    if it is cancelled. The DynamoDB semantics are unchanged; only the cost is."""
+    import copy  # noqa: PLC0415
+
+    from moto.dynamodb.models.dynamo_type import DynamoType  # noqa: PLC0415
+    from moto.dynamodb.models.table import Table  # noqa: PLC0415
+
+    whole_table_copy = backend.transact_write_items
+
+    def transact_write_items(self: Any, transact_items: list[dict[str, Any]]) -> Any:
+        with _DDB_LOCK:  # snapshot, apply and restore as one step
+            return _transact(self, transact_items)
+
+    def _transact(self: Any, transact_items: list[dict[str, Any]]) -> Any:
+        saved = []
+        for entry in transact_items:
+            op = next(iter(entry.values()))
+            table = self.tables.get(op.get("TableName"))
+            if table is None:
+                continue
+            key = op.get("Key") or op.get("Item") or {}
+            if table.hash_key_attr not in key or (table.range_key_attr and table.range_key_attr not in key):
+                continue  # moto refuses it itself
+            hash_value = DynamoType(key[table.hash_key_attr])
+            range_value = DynamoType(key[table.range_key_attr]) if table.range_key_attr else None
+            saved.append((table, hash_value, range_value, copy.deepcopy(table.get_item(hash_value, range_value))))
+        Table.__deepcopy__ = lambda table, memo: table  # type: ignore[attr-defined]
+        try:
+            return whole_table_copy(self, transact_items)
+        except Exception:
+            for table, hash_value, range_value, before in reversed(saved):
+                if before is None:
+                    table.delete_item(hash_value, range_value)
+                elif range_value is None:
+                    table.items[hash_value] = before
+                else:
+                    table.items[hash_value][range_value] = before
+            raise
+        finally:
+            del Table.__deepcopy__  # type: ignore[attr-defined]
+
+    backend.transact_write_items = transact_write_items
 
 
 _POWERTOOLS_ISOLATED = False

@@ -39,3 +39,41 @@ def test_concurrent_conditional_debits_never_overdraw(stack: LocalStack) -> None
     assert outcomes.count(True) == 10
     left = aws.from_item(client.get_item(TableName=table, Key=key)["Item"])["left"]
     assert left == 0
+
+
+def test_a_cancelled_transaction_leaves_every_item_as_it_was(stack: LocalStack) -> None:
+    table = stack.physical["RegistryTable"]
+    client = aws.dynamodb()
+    existing = aws.to_item({"pk": "TEST#rollback", "sk": "EXISTING"})
+    client.put_item(TableName=table, Item={**existing, **aws.to_item({"n": 1})})
+    new = aws.to_item({"pk": "TEST#rollback", "sk": "NEW"})
+    guard = aws.to_item({"pk": "TEST#rollback", "sk": "GUARD"})
+    client.put_item(TableName=table, Item=guard)
+    try:
+        client.transact_write_items(
+            TransactItems=[
+                {"Put": {"TableName": table, "Item": {**new, **aws.to_item({"n": 1})}}},
+                {
+                    "Update": {
+                        "TableName": table,
+                        "Key": existing,
+                        "UpdateExpression": "SET n = :two",
+                        "ExpressionAttributeValues": aws.to_item({":two": 2}),
+                    }
+                },
+                {
+                    "ConditionCheck": {
+                        "TableName": table,
+                        "Key": guard,
+                        "ConditionExpression": "attribute_not_exists(pk)",
+                    }
+                },
+            ]
+        )
+    except client.exceptions.TransactionCanceledException as cancelled:
+        codes = [r["Code"] for r in cancelled.response["CancellationReasons"]]
+        assert codes == ["None", "None", "ConditionalCheckFailed"]
+    else:
+        raise AssertionError("the transaction should have been cancelled")
+    assert "Item" not in client.get_item(TableName=table, Key=new)
+    assert aws.from_item(client.get_item(TableName=table, Key=existing)["Item"])["n"] == 1
