@@ -176,7 +176,7 @@ def _isolate_powertools_requests() -> None:
     per_thread_meta = type(f"PerThread{meta.__name__}", (meta,), {n: PerThread(n) for n in names})
     for name in names:  # first the class's own descriptors (instance reads) ...
         setattr(BaseRouter, name, PerThread(name))
-    BaseRouter.__class__ = per_thread_meta  # ... then the metaclass's (class-level writes)
+    BaseRouter.__class__ = per_thread_meta  # type: ignore[method-assign]  # ... then the metaclass's (class-level writes)
     _POWERTOOLS_ISOLATED = True
 
 
