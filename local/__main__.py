@@ -25,9 +25,13 @@ def main() -> int:
     base_url = f"http://{host}:{port}"
 
     stack = LocalStack(public_base_url=base_url).start()
-    seeded = seed.seed(stack)
-    gateway = Gateway(stack, {seed.PLATFORM_PREFIX: seed.provider_platform(seeded.data)})
+    data = seed.load()
+    gateway = Gateway(stack, {seed.PLATFORM_PREFIX: seed.provider_platform(data)})
     server = serve(gateway, host, port)
+    serving = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2}, name="http")
+    serving.start()  # listening before seeding: the first game sync reads the local catalogue over HTTP
+    seeded = seed.seed(stack, data)
+    seeded.lines.extend(seed.first_sync_and_tokens(data))
     schedules = Schedules(stack, rate_scale)
 
     stopping = threading.Event()
@@ -55,9 +59,10 @@ def main() -> int:
     for line in seeded.not_yet:
         print(f"  not seeded yet (the platform cannot hold them yet): {line}")
     print(f"[local] state machine: {stack.state_machine_arn}", flush=True)
-    schedules.start()
+    schedules.start(fire_at_start=False)
     try:
-        server.serve_forever(poll_interval=0.2)
+        while serving.is_alive():
+            serving.join(0.5)
     finally:
         drained = gateway.drain(drain_s)
         schedules.stop()

@@ -126,3 +126,27 @@ def provider_platform(data: dict[str, Any]) -> Any:
         return 200, {"Content-Type": "application/json"}, answer
 
     return route
+
+
+def first_sync_and_tokens(data: dict[str, Any]) -> list[str]:
+    """Sync each provider's games now, then open a game session for the first player on each
+    provider's first enabled game (the token a provider's ``authenticate`` takes)."""
+    from casino.provider import sessions  # noqa: PLC0415
+    from casino.registry import game_sync  # noqa: PLC0415
+
+    lines = []
+    player = data["players"][0]["player_id"]
+    for provider in data["providers"]:
+        record = game_sync.run(provider["code"])
+        lines.append(
+            f"games of {provider['code']:<8}  sync {record['outcome']}: {record['created']} created, "
+            f"{record['updated']} updated, {record['disabled']} disabled"
+        )
+        game = next(g for g in provider["catalogue"] if g.get("enabled", True))
+        session = sessions.open_session(
+            player_id=player, provider=provider["code"], game_id=game["game_id"], ttl_minutes=24 * 60
+        )
+        lines.append(
+            f"game session token for {player} on {provider['code']} game {game['game_id']}: {session['token']}"
+        )
+    return lines

@@ -69,3 +69,19 @@ class GrantBonus(_Body):
 
 class CreateAdminKey(_Body):
     label: str = Field(min_length=1, max_length=100)
+
+
+class RegisterProvider(_Body):
+    code: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{1,31}$")
+    name: str = Field(min_length=1, max_length=100)
+    operator_id: str = Field(min_length=1, max_length=100)
+    secret: str = Field(min_length=8, max_length=200)
+    platform_url: str = Field(pattern=r"^https?://", max_length=500)
+    currencies: list[str] = Field(min_length=1)
+
+
+class OpenGameSession(_Body):
+    player_id: str = Field(min_length=1, max_length=70)
+    provider: str = Field(min_length=1, max_length=32)
+    game_id: int = Field(gt=0, lt=1_000_000)
+    ttl_minutes: int = Field(default=240, gt=0, le=1440)

@@ -35,6 +35,23 @@ def _header(headers: dict[str, str] | None, name: str) -> str | None:
     return None
 
 
+PROVIDER_CACHE_S = 60.0
+_providers: dict[str, tuple[float, Provider]] = {}
+
+
+def _provider(code: str) -> Provider | None:
+    """A provider's configuration, kept for a minute per execution environment (it changes
+    rarely; its secret is cached the same way by the parameters utility). Unknown codes are
+    not cached, so a new provider works at once."""
+    cached = _providers.get(code)
+    if cached is not None and cached[0] > time.monotonic():
+        return cached[1]
+    provider = providers.get(code)
+    if provider is not None:
+        _providers[code] = (time.monotonic() + PROVIDER_CACHE_S, provider)
+    return provider
+
+
 def parse_timestamp_ms(value: object) -> int | None:
     """A 13-digit epoch-ms string, or ISO-8601 with an offset."""
     if not isinstance(value, str):
@@ -78,7 +95,7 @@ def handle(event: dict[str, Any], command: str, run: Command, *, has_body: bool 
     outcome = "OK"
     data: dict[str, Any] = {}
     try:
-        provider = providers.get(code)
+        provider = _provider(code)
         if provider is None or provider.status != "active":
             raise unknown_provider(code)
         secret = providers.secret_of(provider)

@@ -64,3 +64,15 @@ def register(
         return None
     secret_store.put_parameter(secret_parameter_name(code), secret)
     return provider
+
+
+def view(provider: Provider) -> dict[str, object]:
+    """A provider as the admin API shows it (its secret never)."""
+    return {
+        "code": provider.code,
+        "name": provider.name,
+        "operator_id": provider.operator_id,
+        "platform_url": provider.platform_url,
+        "currencies": list(provider.currencies),
+        "status": provider.status,
+    }

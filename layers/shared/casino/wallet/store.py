@@ -30,9 +30,16 @@ class VersionConflict(Exception):
     """A condition failed (the wallet changed since it was read): read again and decide again.
     ``failed`` lists the indexes of the transaction items whose condition failed."""
 
-    def __init__(self, failed: list[int] | None = None):
+    def __init__(self, failed: list[int] | None = None, reasons: list[dict[str, Any]] | None = None):
         super().__init__(failed)
         self.failed = failed or []
+        self.reasons = reasons or []
+
+    def old_item(self, index: int) -> dict[str, Any] | None:
+        """The item whose condition failed at ``index`` (``ReturnValuesOnConditionCheckFailure``)."""
+        if index not in self.failed or index >= len(self.reasons) or not self.reasons[index].get("Item"):
+            return None
+        return aws.from_item(self.reasons[index]["Item"])
 
 
 class DuplicateRequest(Exception):
@@ -280,7 +287,7 @@ def transact(items: list[dict[str, Any]], record: Record | None = None, record_i
             first = record_from_item(aws.from_item(reasons[record_index]["Item"]), record.scope, record.key)
             raise DuplicateRequest(first) from None
         if failed:
-            raise VersionConflict(failed) from None
+            raise VersionConflict(failed, [dict(r) for r in reasons]) from None
         raise
 
 

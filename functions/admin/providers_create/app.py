@@ -1,0 +1,29 @@
+"""POST /api/v1/admin/providers: register a game provider (its secret goes to SSM, never the table)."""
+
+from typing import Any
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from casino.api.admin_auth import require_admin
+from casino.api.admin_models import RegisterProvider
+from casino.api.rest import rest_app
+from casino.errors import Conflict
+from casino.money import currency
+from casino.registry import providers
+
+app = rest_app(require_admin)
+
+
+@app.post("/api/v1/admin/providers")
+def register(body: RegisterProvider) -> Response[dict[str, Any]]:
+    for code in body.currencies:
+        currency(code, field="currencies")
+    provider = providers.register(**body.model_dump())
+    if provider is None:
+        raise Conflict(f"provider {body.code!r} already exists", field="code")
+    return Response(status_code=201, content_type="application/json", body=providers.view(provider))
+
+
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return app.resolve(event, context)
