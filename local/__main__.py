@@ -28,12 +28,7 @@ def main() -> int:
     data = seed.load()
     gateway = Gateway(stack, {seed.PLATFORM_PREFIX: seed.provider_platform(data)})
     server = serve(gateway, host, port)
-    serving = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2}, name="http")
-    serving.start()  # listening before seeding: the first game sync reads the local catalogue over HTTP
-    seeded = seed.seed(stack, data)
-    seeded.lines.extend(seed.first_sync_and_tokens(data))
     schedules = Schedules(stack, rate_scale)
-
     stopping = threading.Event()
 
     def on_signal(signum: int, frame: FrameType | None) -> None:
@@ -44,8 +39,12 @@ def main() -> int:
         print(f"\n[local] {signal.Signals(signum).name}: draining (at most {drain_s:g} s)", flush=True)
         threading.Thread(target=server.shutdown, daemon=True).start()
 
-    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGINT, on_signal)  # before the first request can arrive
     signal.signal(signal.SIGTERM, on_signal)
+    serving = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2}, name="http")
+    serving.start()  # listening before seeding: the first game sync reads the local catalogue over HTTP
+    seeded = seed.seed(stack, data)
+    seeded.lines.extend(seed.first_sync_and_tokens(data))
 
     print(f"[local] casino platform on {base_url}  (no Docker, moto in-process)", flush=True)
     for fn in stack.functions.values():

@@ -31,6 +31,7 @@ class Answer:
     http_status: int
     body: dict[str, Any]
     signed: bool
+    raw: str = ""
 
     @property
     def ok(self) -> bool:
@@ -92,4 +93,5 @@ class ProviderClient:
             response = self.client.post(self.url(command), content=text, headers=sent)
         answer = response.json(parse_float=Decimal)
         expected = sha1_hex(f"{answer.get('status')}{answer.get('response_timestamp')}{self.secret}")
-        return Answer(response.status_code, answer, hmac.compare_digest(str(answer.get("hash", "")), expected))
+        signed = hmac.compare_digest(str(answer.get("hash", "")), expected)
+        return Answer(response.status_code, answer, signed, response.text)

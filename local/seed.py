@@ -131,6 +131,7 @@ def provider_platform(data: dict[str, Any]) -> Any:
 def first_sync_and_tokens(data: dict[str, Any]) -> list[str]:
     """Sync each provider's games now, then open a game session for the first player on each
     provider's first enabled game (the token a provider's ``authenticate`` takes)."""
+    from casino.errors import DomainError  # noqa: PLC0415
     from casino.provider import sessions  # noqa: PLC0415
     from casino.registry import game_sync  # noqa: PLC0415
 
@@ -143,9 +144,13 @@ def first_sync_and_tokens(data: dict[str, Any]) -> list[str]:
             f"{record['updated']} updated, {record['disabled']} disabled"
         )
         game = next(g for g in provider["catalogue"] if g.get("enabled", True))
-        session = sessions.open_session(
-            player_id=player, provider=provider["code"], game_id=game["game_id"], ttl_minutes=24 * 60
-        )
+        try:
+            session = sessions.open_session(
+                player_id=player, provider=provider["code"], game_id=game["game_id"], ttl_minutes=24 * 60
+            )
+        except DomainError as failed:
+            lines.append(f"no game session for {player} on {provider['code']}: {failed.message}")
+            continue
         lines.append(
             f"game session token for {player} on {provider['code']} game {game['game_id']}: {session['token']}"
         )

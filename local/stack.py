@@ -206,6 +206,7 @@ class LocalStack:
         os.environ["AWS_REGION"] = REGION
         os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "CasinoPlatform")
         os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
+        os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")  # no EMF lines on the console
         _quiet_emulator_logs()
         from moto import mock_aws  # noqa: PLC0415
 

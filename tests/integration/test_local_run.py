@@ -29,16 +29,23 @@ def _start(port: int) -> subprocess.Popen[str]:
     )
 
 
-def _wait_ready(port: int, proc: subprocess.Popen[str], timeout_s: float = 30) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        assert proc.poll() is None, proc.stdout.read() if proc.stdout else ""
-        try:
-            httpx.get(f"http://127.0.0.1:{port}/api/v1/admin/status", timeout=1)
-            return
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    raise AssertionError("local stack did not start")
+def _wait_ready(port: int, proc: subprocess.Popen[str], timeout_s: float = 60) -> list[str]:
+    """Read the output until the start-up banner is complete (seeding done); returns the lines."""
+    lines: list[str] = []
+    done = threading.Event()
+
+    def read() -> None:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            lines.append(line)
+            if "[local] state machine:" in line:
+                done.set()
+        done.set()
+
+    threading.Thread(target=read, daemon=True).start()
+    assert done.wait(timeout_s), "".join(lines)
+    assert proc.poll() is None, "".join(lines)
+    return lines
 
 
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
@@ -46,7 +53,7 @@ def test_make_run_serves_and_stops_cleanly_on_a_signal(signum: int) -> None:
     port = free_port()
     proc = _start(port)
     try:
-        _wait_ready(port, proc)
+        lines = _wait_ready(port, proc)
         status = httpx.get(
             f"http://127.0.0.1:{port}/api/v1/admin/status",
             headers={"Authorization": "Bearer local-admin-key"},
@@ -57,10 +64,12 @@ def test_make_run_serves_and_stops_cleanly_on_a_signal(signum: int) -> None:
         code = proc.wait(timeout=12)
         assert code == 0
         assert time.monotonic() - started < 10
-        output = proc.stdout.read() if proc.stdout else ""
+        time.sleep(0.2)  # the reader thread takes the last lines
+        output = "".join(lines)
         assert f"http://127.0.0.1:{port}/api/v1/provider/{{provider}}/ping" in output
         assert "local-admin-key" in output and "tlt-demo-secret" in output
         assert "stopped" in output
+        assert "game session token for player-1 on tlt" in output
     finally:
         if proc.poll() is None:
             proc.kill()

@@ -116,6 +116,8 @@ def handle(event: dict[str, Any], command: str, run: Command, *, has_body: bool 
         outcome = "OP_90"
         logger.exception("provider callback failed", extra={"provider": code, "command": command})
         answer = _error(ProviderError("OP_90", "internal error, safe to retry", 500), secret)
+    latency_ms = (time.perf_counter() - started) * 1000
+    _count(code, command, outcome, latency_ms)
     logger.info(
         "provider callback",
         extra={
@@ -124,10 +126,24 @@ def handle(event: dict[str, Any], command: str, run: Command, *, has_body: bool 
             "transaction_id": data.get("transaction_id"),
             "round_id": data.get("round_id"),
             "outcome": outcome,
-            "latency_ms": round((time.perf_counter() - started) * 1000, 1),
+            "latency_ms": round(latency_ms, 1),
         },
     )
     return answer
+
+
+def _count(provider: str, command: str, outcome: str, latency_ms: float) -> None:
+    """One callback in CloudWatch metrics (EMF): count and latency, by provider, command and outcome.
+    Ephemeral metrics: nothing shared between concurrent requests."""
+    from aws_lambda_powertools.metrics import EphemeralMetrics, MetricUnit  # noqa: PLC0415
+
+    metrics = EphemeralMetrics(service="provider-callbacks")
+    metrics.add_dimension(name="provider", value=provider or "unknown")
+    metrics.add_dimension(name="command", value=command)
+    metrics.add_dimension(name="outcome", value=outcome)
+    metrics.add_metric(name="Callbacks", unit=MetricUnit.Count, value=1)
+    metrics.add_metric(name="CallbackLatency", unit=MetricUnit.Milliseconds, value=latency_ms)
+    metrics.flush_metrics()
 
 
 def _verified_data(event: dict[str, Any], command: str, secret: str) -> dict[str, Any]:
