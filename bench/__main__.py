@@ -102,6 +102,7 @@ def deposit_event(stack: LocalStack, pid: str, key: str) -> tuple[str, dict[str,
 
 def main() -> int:
     stack = LocalStack().start()
+    os.environ["POWERTOOLS_LOG_LEVEL"] = "WARNING"  # one log line per call would drown the figures
     seed.seed(stack)
     from casino.wallet import admin, domain, service
 
@@ -120,6 +121,8 @@ def main() -> int:
 
         service.move(pid, decide, scope=f"bench#{pid}", key=key, fp="f")
 
+    provider = provider_bench(stack)
+
     with counting() as wallet_counts:
         service_deposit("count-1")
     with counting() as handler_counts:
@@ -136,6 +139,7 @@ def main() -> int:
         "emulator_ceiling_tx_per_s": round(emulator, 1),
         "deposits_per_s_through_handler": round(through_handler, 1),
         "ratio_to_ceiling": round(through_handler / emulator, 3),
+        "provider": provider,
         "requests": {
             "movement_in_the_wallet": dict(wallet_counts),
             "admin_deposit_through_handler": dict(handler_counts),
@@ -148,6 +152,59 @@ def main() -> int:
     DOC.write_text(markdown(result), encoding="utf-8")
     print(json.dumps(result, indent=2))
     return 0
+
+
+def provider_bench(stack: LocalStack) -> dict[str, Any]:
+    """changebalance BET and WIN through the handler (signed events), and requests per call."""
+    from casino.provider import sessions
+    from casino.registry import game_sync, store
+    from casino.wallet import admin
+    from local.provider_client import ProviderClient
+
+    catalogue = seed.load()["providers"][0]["catalogue"]
+    plan = game_sync.plan("tlt", catalogue, store.games_of("tlt"))
+    store.apply_game_sync("tlt", plan.upserts, plan.categories)
+    pid = f"bench-p-{uuid.uuid4().hex[:8]}"
+    admin.create_player(player_id=pid, user_name=pid, country="MT", currency="EUR")
+    admin.post_transaction(pid, type="adjustment", amount="100000.00", idempotency_key="fund")
+    token = sessions.open_session(player_id=pid, provider="tlt", game_id=1001, ttl_minutes=600)["token"]
+    client = ProviderClient("http://bench")
+    path = "/api/v1/provider/tlt/changebalance"
+    logical, route = next(
+        (fn.logical_id, r) for fn in stack.functions.values() for r in fn.routes if r.pattern.match(path)
+    )
+    ids = iter(range(1, 10**9))
+
+    def event(kind: str, transaction_id: int, round_id: int) -> dict[str, Any]:
+        data = {"token": token, "user_id": pid, "transaction_type": kind, "transaction_id": transaction_id,
+                "round_id": round_id, "game_id": 1001, "currency_code": "EUR", "amount": "__1.00__",
+                "transaction_timestamp": "2026-11-22T03:00:00Z"}
+        body = json.dumps(client.envelope("changebalance", data)).replace('"__1.00__"', "1.00")
+        return proxy_event(route, "POST", path, {"provider": "tlt"}, list(client.headers("changebalance").items()),
+                           "", body.encode(), "127.0.0.1")
+
+    def call(kind: str, transaction_id: int, round_id: int) -> None:
+        answer = json.loads(stack.invoke(logical, event(kind, transaction_id, round_id))["body"])
+        assert answer["status"] == "OK", answer
+
+    call("BET", next(ids), 1)  # warm: provider config, secret, execution environment
+    rounds = [next(ids) for _ in range(N)]
+    bets = rate(N, lambda i: call("BET", next(ids), rounds[i]))
+    wins = rate(N, lambda i: call("WIN", next(ids), rounds[i]))
+    round_id, bet_id, win_id = next(ids), next(ids), next(ids)
+    with counting() as per_bet:
+        call("BET", bet_id, round_id)
+    with counting() as per_win:
+        call("WIN", win_id, round_id)
+    with counting() as per_replay:
+        call("BET", bet_id, round_id)
+    return {
+        "bets_per_s_through_handler": round(bets, 1),
+        "wins_per_s_through_handler": round(wins, 1),
+        "requests_per_bet": dict(per_bet),
+        "requests_per_win": dict(per_win),
+        "requests_per_replay": dict(per_replay),
+    }
 
 
 def _requests(counts: dict[str, int]) -> str:
@@ -170,6 +227,22 @@ the emulator's own ceiling (measured in the same run) is the figure that tracks 
 | emulator ceiling: conditional `TransactWriteItems` per second | {r["emulator_ceiling_tx_per_s"]} |
 | admin deposits per second through the handler (auth, validation, domain, one transaction) | {r["deposits_per_s_through_handler"]} |
 | ratio to the ceiling | {r["ratio_to_ceiling"]} |
+
+## Provider callbacks: `changebalance` through the handler ({r["n"]} each, signed events)
+
+| measure | value | ratio to the ceiling |
+| --- | --- | --- |
+| BETs per second | {r["provider"]["bets_per_s_through_handler"]} | {round(r["provider"]["bets_per_s_through_handler"] / r["emulator_ceiling_tx_per_s"], 3)} |
+| WINs per second | {r["provider"]["wins_per_s_through_handler"]} | {round(r["provider"]["wins_per_s_through_handler"] / r["emulator_ceiling_tx_per_s"], 3)} |
+
+| call | requests | target |
+| --- | --- | --- |
+| a BET | {_requests(r["provider"]["requests_per_bet"])} | one read (batch), one write |
+| a WIN | {_requests(r["provider"]["requests_per_win"])} | one read (batch), one write |
+| a replay of the BET | {_requests(r["provider"]["requests_per_replay"])} | the stored outcome, from the one read |
+
+The provider's configuration and secret are cached per execution environment (60 s), so a
+warm callback reads them from memory.
 
 ## DynamoDB requests (counted with botocore's `before-call` event hook)
 
