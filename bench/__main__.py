@@ -176,12 +176,28 @@ def provider_bench(stack: LocalStack) -> dict[str, Any]:
     ids = iter(range(1, 10**9))
 
     def event(kind: str, transaction_id: int, round_id: int) -> dict[str, Any]:
-        data = {"token": token, "user_id": pid, "transaction_type": kind, "transaction_id": transaction_id,
-                "round_id": round_id, "game_id": 1001, "currency_code": "EUR", "amount": "__1.00__",
-                "transaction_timestamp": "2026-11-22T03:00:00Z"}
+        data = {
+            "token": token,
+            "user_id": pid,
+            "transaction_type": kind,
+            "transaction_id": transaction_id,
+            "round_id": round_id,
+            "game_id": 1001,
+            "currency_code": "EUR",
+            "amount": "__1.00__",
+            "transaction_timestamp": "2026-11-22T03:00:00Z",
+        }
         body = json.dumps(client.envelope("changebalance", data)).replace('"__1.00__"', "1.00")
-        return proxy_event(route, "POST", path, {"provider": "tlt"}, list(client.headers("changebalance").items()),
-                           "", body.encode(), "127.0.0.1")
+        return proxy_event(
+            route,
+            "POST",
+            path,
+            {"provider": "tlt"},
+            list(client.headers("changebalance").items()),
+            "",
+            body.encode(),
+            "127.0.0.1",
+        )
 
     def call(kind: str, transaction_id: int, round_id: int) -> None:
         answer = json.loads(stack.invoke(logical, event(kind, transaction_id, round_id))["body"])

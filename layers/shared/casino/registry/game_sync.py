@@ -132,3 +132,10 @@ def run(code: str) -> dict[str, Any]:
 
 def run_all() -> list[dict[str, Any]]:
     return [run(p["code"]) for p in store.query_index("GSI1", "PROVIDERS") if p.get("status") == "active"]
+
+
+def history(code: str, limit: int = 50) -> list[dict[str, Any]]:
+    """The provider's sync records, newest first."""
+    keep = ("id", "provider", "started_at", "finished_at", "outcome", "created", "updated", "disabled", "error")
+    records = store.query_prefix(f"PROVIDER#{code}", "SYNC#", newest_first=True, limit=limit)
+    return [{k: r.get(k) for k in keep} for r in records]

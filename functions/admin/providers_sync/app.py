@@ -1,0 +1,23 @@
+"""POST /api/v1/admin/providers/{code}/sync: run the game-list sync now; answers its history record."""
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from casino.api.admin_auth import require_admin
+from casino.api.rest import rest_app
+from casino.errors import NotFound
+from casino.registry import game_sync, providers
+
+app = rest_app(require_admin)
+
+
+@app.post("/api/v1/admin/providers/<code>/sync")
+def sync(code: str) -> dict[str, Any]:
+    if providers.get(code) is None:
+        raise NotFound(f"provider {code!r} not found", field="code")
+    return game_sync.run(code)
+
+
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return app.resolve(event, context)

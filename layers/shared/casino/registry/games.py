@@ -1,0 +1,43 @@
+"""Games in the registry: provider games (synced) and, later, the hub's own."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from casino.money import currency, to_decimal_string
+from casino.registry import store
+
+
+def status_of(game: dict[str, Any]) -> str:
+    """Active only when an admin has not disabled it, the provider lists it and enables it."""
+    playable = game.get("admin_status", "active") == "active" and game.get("listed", True)
+    return "active" if playable and game.get("provider_enabled", True) else "disabled"
+
+
+def view(game: dict[str, Any]) -> dict[str, Any]:
+    limits = {
+        code: {name: to_decimal_string(int(value), currency(code)) for name, value in lim.items()}
+        for code, lim in (game.get("bet_limits") or {}).items()
+    }
+    return {
+        "id": f"{game['source']}:{game['game_id']}",
+        "provider": game["source"],
+        "game_id": game["game_id"],
+        "name": game["name"],
+        "kind": game.get("kind", "provider"),
+        "category": game.get("category"),
+        "status": status_of(game),
+        "admin_status": game.get("admin_status", "active"),
+        "listed": game.get("listed", True),
+        "provider_enabled": game.get("provider_enabled", True),
+        "bet_limits": limits,
+        "restricted_countries": game.get("restricted_countries", []),
+        "wagering_contribution": game.get("wagering_contribution", "1"),
+    }
+
+
+def listing(*, provider: str | None, status: str | None, kind: str | None) -> list[dict[str, Any]]:
+    """One index query per provider (GSI1 ``GAMES#<provider>``); status and kind filter the result."""
+    sources = [provider] if provider else [p["code"] for p in store.query_index("GSI1", "PROVIDERS", limit=1000)]
+    found = [view(g) for source in sources for g in store.games_of(source)]
+    return [g for g in found if (status is None or g["status"] == status) and (kind is None or g["kind"] == kind)]
