@@ -171,6 +171,35 @@ def _round_base(provider: Provider, change: v.Change, existing: dict[str, Any] |
 Plan = tuple[Movement | None, dict[str, Any], list[dict[str, Any]]]  # movement, answer, other writes
 
 
+def _credit_target(snap: store.Snapshot, change: v.Change) -> Wallet:
+    """WIN and REFUND: the token is optional (a blocked player is still paid), but a token of
+    another player is refused."""
+    wallet = _wallet_of(snap, active=False)
+    if snap.session is not None and snap.session.get("player_id") != change.user_id:
+        raise ProviderError("OP_30", "token is not this user's")
+    _same_currency(wallet, change.currency_code)
+    return wallet
+
+
+def _accepted(
+    provider: Provider,
+    change: v.Change,
+    snap: store.Snapshot,
+    fp: str,
+    now: int,
+    movement: Movement,
+    round_item: dict[str, Any],
+    split: dict[str, Any],
+    **fields: Any,
+) -> Plan:
+    """The answer, and the writes beside the movement: the provider transaction (OK, with its
+    split, so it can be refunded or cancelled) and the round (conditional on the version read)."""
+    answer = {"balance": balance_of(movement.wallet, now), "currency_code": movement.wallet.currency}
+    ptx = _ptx(provider, change, fp, now, status="OK", outcome="OK", split=split, answer=_dump(answer), **fields)
+    read_version = None if snap.round is None else int(snap.round["rversion"])
+    return movement, answer, [store.ptx_put(ptx), store.round_put(round_item, read_version)]
+
+
 def _decide_bet(provider: Provider, change: v.Change, snap: store.Snapshot, fp: str, now: int) -> Plan:
     wallet = _wallet_of(snap, active=True)
     session = None if change.free_spin else _session_of(snap, provider, change.user_id, now)
@@ -205,33 +234,11 @@ def _decide_bet(provider: Provider, change: v.Change, snap: store.Snapshot, fp: 
     round_item["bonus_wagering"] += split.bonus_wagering
     round_item["bonus_id"] = round_item.get("bonus_id") or split.bonus_id
     round_item["bets"] += 1
-    answer = {"balance": balance_of(movement.wallet, now), "currency_code": wallet.currency}
-    ptx = _ptx(
-        provider,
-        change,
-        fp,
-        now,
-        status="OK",
-        outcome="OK",
-        split=asdict(split),
-        free_spin=change.free_spin,
-        answer=_dump(answer),
-    )
-    return (
-        movement,
-        answer,
-        [
-            store.ptx_put(ptx),
-            store.round_put(round_item, None if snap.round is None else int(snap.round["rversion"])),
-        ],
-    )
+    return _accepted(provider, change, snap, fp, now, movement, round_item, asdict(split), free_spin=change.free_spin)
 
 
 def _decide_win(provider: Provider, change: v.Change, snap: store.Snapshot, fp: str, now: int) -> Plan:
-    wallet = _wallet_of(snap, active=False)
-    if snap.session is not None and snap.session.get("player_id") != change.user_id:
-        raise ProviderError("OP_30", "token is not this user's")
-    _same_currency(wallet, change.currency_code)
+    wallet = _credit_target(snap, change)
     if snap.round is not None and snap.round["status"] in CLOSED:
         raise ProviderError("OP_43", f"round {change.round_id} is closed")
     round_item = _round_base(provider, change, snap.round, now)
@@ -249,32 +256,12 @@ def _decide_win(provider: Provider, change: v.Change, snap: store.Snapshot, fp: 
     round_item["win_bonus"] += split.bonus
     if change.round_finished:
         round_item["status"] = "COMPLETED"
-    answer = {"balance": balance_of(movement.wallet, now), "currency_code": wallet.currency}
-    ptx = _ptx(
-        provider,
-        change,
-        fp,
-        now,
-        status="OK",
-        outcome="OK",
-        split={"real": split.real, "bonus": split.bonus, "bonus_id": round_item.get("bonus_id")},
-        answer=_dump(answer),
-    )
-    return (
-        movement,
-        answer,
-        [
-            store.ptx_put(ptx),
-            store.round_put(round_item, None if snap.round is None else int(snap.round["rversion"])),
-        ],
-    )
+    split_fields = {"real": split.real, "bonus": split.bonus, "bonus_id": round_item.get("bonus_id")}
+    return _accepted(provider, change, snap, fp, now, movement, round_item, split_fields)
 
 
 def _decide_refund(provider: Provider, change: v.Change, snap: store.Snapshot, fp: str, now: int) -> Plan:
-    wallet = _wallet_of(snap, active=False)
-    if snap.session is not None and snap.session.get("player_id") != change.user_id:
-        raise ProviderError("OP_30", "token is not this user's")
-    _same_currency(wallet, change.currency_code)
+    wallet = _credit_target(snap, change)
     if snap.round is None or snap.round["status"] == "VOIDED":
         raise ProviderError("OP_43", f"round {change.round_id} is unknown or already voided")
     rnd = snap.round
@@ -301,9 +288,7 @@ def _decide_refund(provider: Provider, change: v.Change, snap: store.Snapshot, f
     round_item["deposit_wagering"] -= split.deposit_wagering
     round_item["bonus_wagering"] -= split.bonus_wagering
     round_item["status"] = "VOIDED"
-    answer = {"balance": balance_of(movement.wallet, now), "currency_code": wallet.currency}
-    ptx = _ptx(provider, change, fp, now, status="OK", outcome="OK", split=asdict(split), answer=_dump(answer))
-    return movement, answer, [store.ptx_put(ptx), store.round_put(round_item, int(rnd["rversion"]))]
+    return _accepted(provider, change, snap, fp, now, movement, round_item, asdict(split))
 
 
 DECIDE: dict[str, Callable[[Provider, v.Change, store.Snapshot, str, int], Plan]] = {
