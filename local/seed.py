@@ -55,10 +55,34 @@ def seed(stack: LocalStack, data: dict[str, Any] | None = None) -> Seeded:
         )
     for player in data.get("players", []):
         result.lines.append(seed_player(player))
-    for kind in ("operators", "hub_games"):
+    for operator in data.get("operators", []):
+        result.lines.append(seed_operator(stack, operator))
+    for kind in ("hub_games",):
         if data.get(kind):
             result.not_yet.append(f"{kind}: {', '.join(_name(x) for x in data[kind])}")
     return result
+
+
+def seed_operator(stack: LocalStack, operator: dict[str, Any]) -> str:
+    """A demo operator whose wallet is the account bridge on this very server."""
+    from casino.errors import Conflict  # noqa: PLC0415
+    from casino.hub import operators  # noqa: PLC0415
+
+    url = f"{stack.public_base_url}/api/v1/bridge/{operator['code']}"
+    with contextlib.suppress(Conflict):
+        operators.register(
+            code=operator["code"],
+            name=operator.get("name", operator["code"]),
+            wallet_base_url=url,
+            currencies=operator["currencies"],
+            app_id=operator["app_id"],
+            app_secret=operator["app_secret"],
+            wallet_secret=operator["wallet_secret"],
+        )
+    return (
+        f"operator {operator['code']:<9} app_id {operator['app_id']}, app_secret {operator['app_secret']}, "
+        f"wallet secret {operator['wallet_secret']}, wallet = the account bridge {url}"
+    )
 
 
 def seed_player(player: dict[str, Any]) -> str:

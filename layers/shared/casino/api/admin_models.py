@@ -85,3 +85,15 @@ class OpenGameSession(_Body):
     provider: str = Field(min_length=1, max_length=32)
     game_id: int = Field(gt=0, lt=1_000_000)
     ttl_minutes: int = Field(default=240, gt=0, le=1440)
+
+
+class RegisterOperator(_Body):
+    code: str = Field(min_length=2, max_length=32)
+    name: str = Field(min_length=1, max_length=100)
+    wallet_base_url: str = Field(pattern=r"^https?://", max_length=500)
+    currencies: list[str] = Field(min_length=1)
+    allowed_ips: list[str] | None = None
+
+
+class OperatorSecret(_Body):
+    which: Literal["app_secret", "wallet_secret"]

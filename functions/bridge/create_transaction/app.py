@@ -1,0 +1,23 @@
+"""POST /api/v1/bridge/{operator}/create_transaction: play, win, lose, refund or cancel_win, exactly once."""
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from casino.bridge import transactions
+from casino.bridge.http import bridge_app
+from casino.errors import ValidationFailed
+
+app = bridge_app()
+
+
+@app.post("/api/v1/bridge/<operator>/create_transaction")
+def create_transaction(operator: str) -> dict[str, Any]:
+    body = app.current_event.json_body
+    if not isinstance(body, dict):
+        raise ValidationFailed("body: a JSON object", field="body")
+    return transactions.create_transaction(operator, body)
+
+
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return app.resolve(event, context)
