@@ -55,8 +55,6 @@ def main() -> int:
     print("[local] seeded:")
     for line in seeded.lines:
         print(f"  {line}")
-    for line in seeded.not_yet:
-        print(f"  not seeded yet (the platform cannot hold them yet): {line}")
     print(f"[local] state machine: {stack.state_machine_arn}", flush=True)
     schedules.start(fire_at_start=False)
     try:

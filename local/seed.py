@@ -1,7 +1,7 @@
-"""Seeds the demo data of local-stack.md from seed.json, as far as the platform can hold it.
+"""Seeds the demo data of local-stack.md from seed.json.
 
-Everything goes through the same domain code the admin API uses; what a later part of the
-platform will hold (players, operators, hub games) is reported as not seeded yet.
+Everything goes through the same domain code the admin API uses, keyed so that seeding twice
+changes nothing.
 """
 
 from __future__ import annotations
@@ -24,7 +24,6 @@ PLATFORM_PREFIX = "/_local/provider-platform/"
 class Seeded:
     data: dict[str, Any]
     lines: list[str] = field(default_factory=list)
-    not_yet: list[str] = field(default_factory=list)
 
 
 def load(path: Path = SEED_FILE) -> dict[str, Any]:
@@ -57,9 +56,8 @@ def seed(stack: LocalStack, data: dict[str, Any] | None = None) -> Seeded:
         result.lines.append(seed_player(player))
     for operator in data.get("operators", []):
         result.lines.append(seed_operator(stack, operator))
-    for kind in ("hub_games",):
-        if data.get(kind):
-            result.not_yet.append(f"{kind}: {', '.join(_name(x) for x in data[kind])}")
+    for game in data.get("hub_games", []):
+        result.lines.append(seed_hub_game(game))
     return result
 
 
@@ -83,6 +81,30 @@ def seed_operator(stack: LocalStack, operator: dict[str, Any]) -> str:
         f"operator {operator['code']:<9} app_id {operator['app_id']}, app_secret {operator['app_secret']}, "
         f"wallet secret {operator['wallet_secret']}, wallet = the account bridge {url}"
     )
+
+
+def seed_hub_game(game: dict[str, Any]) -> str:
+    """A hub game's record and configuration (its prize pool and plays come with the contract flow)."""
+    from casino.registry import store  # noqa: PLC0415
+
+    config = {k: v for k, v in game.items() if k not in ("code", "kind")}
+    store.put(
+        {
+            "pk": f"GAME#hub#{game['code']}",
+            "sk": "GAME",
+            "gsi1pk": "GAMES#hub",
+            "gsi1sk": game["code"],
+            "source": "hub",
+            "game_id": game["code"],
+            "name": game.get("name", game["code"]),
+            "kind": game["kind"],
+            "configuration": config,
+            "admin_status": "active",
+            "listed": True,
+            "provider_enabled": True,
+        }
+    )
+    return f"hub game {game['code']:<8} {game['kind']}, stake {game['stake']} {game['currency']} (record, configuration)"
 
 
 def seed_player(player: dict[str, Any]) -> str:
@@ -127,10 +149,6 @@ def seed_player(player: dict[str, Any]) -> str:
         f"player {pid:<11} {view['currency']} real {balances['real']}, bonus {balances['bonus']}, "
         f"{view['status']}, country {view['country']}"
     )
-
-
-def _name(item: dict[str, Any]) -> str:
-    return str(item.get("player_id") or item.get("code"))
 
 
 def provider_platform(data: dict[str, Any]) -> Any:

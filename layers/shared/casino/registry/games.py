@@ -16,7 +16,7 @@ def status_of(game: dict[str, Any]) -> str:
 
 def view(game: dict[str, Any]) -> dict[str, Any]:
     limits = {
-        code: {name: to_decimal_string(int(value), currency(code)) for name, value in lim.items()}
+        code: {name: to_decimal_string(int(value), currency(code)) for name, value in lim.items()}  # minor units
         for code, lim in (game.get("bet_limits") or {}).items()
     }
     return {
@@ -33,11 +33,14 @@ def view(game: dict[str, Any]) -> dict[str, Any]:
         "bet_limits": limits,
         "restricted_countries": game.get("restricted_countries", []),
         "wagering_contribution": game.get("wagering_contribution", "1"),
+        "configuration": game.get("configuration"),
     }
 
 
 def listing(*, provider: str | None, status: str | None, kind: str | None) -> list[dict[str, Any]]:
     """One index query per provider (GSI1 ``GAMES#<provider>``); status and kind filter the result."""
-    sources = [provider] if provider else [p["code"] for p in store.query_index("GSI1", "PROVIDERS", limit=1000)]
+    sources = (
+        [provider] if provider else ["hub", *(p["code"] for p in store.query_index("GSI1", "PROVIDERS", limit=1000))]
+    )
     found = [view(g) for source in sources for g in store.games_of(source)]
     return [g for g in found if (status is None or g["status"] == status) and (kind is None or g["kind"] == kind)]

@@ -1,0 +1,25 @@
+"""POST /api/v1/hub/get_transaction: a wallet transaction, by our id or the operator's ref_id."""
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import BaseModel, Field
+
+from casino.hub import sessions
+from casino.hub.http import caller, hub_app
+
+app = hub_app()
+
+
+class TransactionRef(BaseModel):
+    transaction_id: str = Field(min_length=1, max_length=128)
+    is_our_id: bool = False
+
+
+@app.post("/api/v1/hub/get_transaction")
+def get_transaction(body: TransactionRef) -> dict[str, Any]:
+    return sessions.transaction(caller(app), body.transaction_id, body.is_our_id)
+
+
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return app.resolve(event, context)

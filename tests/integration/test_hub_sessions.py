@@ -1,0 +1,157 @@
+"""The hub's operator API: dynamic app auth, sessions created, retried, searched, fetched and
+terminated; strict operator isolation."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from typing import Any
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+
+from casino import aws
+from local.operator_client import SignedClient
+from tests.conftest import RunningStack
+
+HUB = "/api/v1/hub"
+
+
+@pytest.fixture(scope="module")
+def demo(running: RunningStack) -> SignedClient:
+    return SignedClient(running.base_url, "demo-operator", "demo-operator-secret")
+
+
+@pytest.fixture(scope="module")
+def other(running: RunningStack) -> SignedClient:
+    code = f"op{uuid.uuid4().hex[:8]}"
+    status, created = running.call(
+        "POST",
+        "/api/v1/admin/operators",
+        {"code": code, "name": "Other", "wallet_base_url": "http://127.0.0.1:9/w", "currencies": ["EUR"]},
+    )
+    assert status == 201
+    return SignedClient(running.base_url, created["app_id"], created["app_secret"])
+
+
+def create(client: SignedClient, **body: Any) -> dict[str, Any]:
+    answer = client.post(f"{HUB}/create_session", body)
+    assert answer.status_code == 200, answer.text
+    created: dict[str, Any] = answer.json()
+    return created
+
+
+@pytest.mark.parametrize(
+    "endpoint", ["create_session", "search_sessions", "get_session", "terminate_session", "get_transaction"]
+)
+@pytest.mark.parametrize(
+    ("case", "kwargs"),
+    [
+        ("no signature", {"headers": {"X-Signature": None}}),
+        ("wrong signature", {"headers": {"X-Signature": "f" * 64}}),
+        ("unknown app", {"headers": {"X-App-Id": "nobody"}}),
+        ("no timestamp", {"headers": {"X-Timestamp": None}}),
+        ("stale", {"skew_ms": -301_000}),
+        ("future", {"skew_ms": 301_000}),
+    ],
+)
+def test_auth_matrix_for_operator_calls(demo: SignedClient, endpoint: str, case: str, kwargs: dict[str, Any]) -> None:
+    if "skew_ms" in kwargs:
+        kwargs = {"timestamp": int(time.time() * 1000) + kwargs["skew_ms"]}
+    answer = demo.post(f"{HUB}/{endpoint}", {"session_id": "x", "transaction_id": "x", "from_date": 0}, **kwargs)
+    assert answer.status_code == 401 and answer.json()["error"]["code"] == "unauthorized", case
+
+
+def test_the_wallet_secret_does_not_open_the_hub(running: RunningStack) -> None:
+    wrong = SignedClient(running.base_url, "demo-operator", "demo-wallet-secret")
+    assert wrong.post(f"{HUB}/create_session", {}).status_code == 401
+
+
+def test_create_session_with_a_user_gives_a_one_time_client_url(running: RunningStack, demo: SignedClient) -> None:
+    user = f"u-{uuid.uuid4().hex[:8]}"
+    created = create(demo, user_id=user, session_token="their-token", game_id="lucky-7", currency="EUR")
+    session = created["session"]
+    assert session["id"].startswith("ses_") and session["status"] == "active"
+    assert session["user"]["ref_id"] == user and session["user"]["id"].startswith("usr_")
+    url = urlparse(created["client_url"])
+    assert url.path.endswith("/play")
+    token = parse_qs(url.query)["token"][0]
+    assert len(token) >= 43  # 256 bits, url-safe base64
+    again = create(demo, user_id=user)
+    assert again["session"]["user"]["id"] == session["user"]["id"]  # the user is reused
+    guest = create(demo)
+    assert "ref_id" not in guest["session"]["user"]
+
+
+def test_their_session_id_makes_a_retry_safe(running: RunningStack, demo: SignedClient) -> None:
+    their = f"s-{uuid.uuid4().hex}"
+    first = create(demo, session_id=their, user_id="alice")
+    second = create(demo, session_id=their, user_id="alice")
+    assert second["session"] == first["session"]
+    assert second["client_url"] != first["client_url"]  # a fresh one-time link
+    changed = demo.post(f"{HUB}/create_session", {"session_id": their, "user_id": "bob"})
+    assert changed.status_code == 409 and changed.json()["error"]["code"] == "conflict"
+
+
+def test_bad_create_session_input_names_the_field(demo: SignedClient) -> None:
+    for body, field, code in (
+        ({"game_id": "no-such-game"}, "game_id", "game_unavailable"),
+        ({"currency": "USD"}, "currency", "validation_error"),
+        ({"user_id": ""}, "user_id", "validation_error"),
+        ({"user_id": 42}, "user_id", "validation_error"),
+    ):
+        answer = demo.post(f"{HUB}/create_session", body)
+        assert answer.status_code in (400, 409), body
+        assert answer.json()["error"]["code"] == code and answer.json()["error"]["field"] == field
+
+
+def test_get_and_terminate_by_our_id_or_theirs(running: RunningStack, demo: SignedClient) -> None:
+    their = f"s-{uuid.uuid4().hex}"
+    session = create(demo, session_id=their, user_id="carol")["session"]
+    by_ours = demo.post(f"{HUB}/get_session", {"session_id": session["id"], "is_our_id": True}).json()
+    by_theirs = demo.post(f"{HUB}/get_session", {"session_id": their}).json()
+    assert by_ours == by_theirs == session
+    ended = demo.post(f"{HUB}/terminate_session", {"session_id": their}).json()
+    assert ended["status"] == "terminated" and ended["end_date"] >= session["start_date"]
+    assert demo.post(f"{HUB}/terminate_session", {"session_id": their}).json() == ended  # idempotent
+    item = aws.dynamodb().get_item(
+        TableName=running.stack.physical["HubTable"],
+        Key=aws.to_item({"pk": f"SESSION#{session['id']}", "sk": "SESSION"}),
+    )["Item"]
+    assert "gsi3pk" not in aws.from_item(item)  # out of the active sessions
+
+
+def test_another_operators_ids_are_not_found(demo: SignedClient, other: SignedClient) -> None:
+    their = f"s-{uuid.uuid4().hex}"
+    session = create(demo, session_id=their)["session"]
+    for body in ({"session_id": session["id"], "is_our_id": True}, {"session_id": their}):
+        for endpoint in ("get_session", "terminate_session"):
+            answer = other.post(f"{HUB}/{endpoint}", body)
+            assert answer.status_code == 404 and answer.json()["error"]["code"] == "not_found"
+    assert demo.post(f"{HUB}/get_session", {"session_id": their}).json()["status"] == "active"
+    found = other.post(f"{HUB}/search_sessions", {"from_date": 0}).json()["sessions"]
+    assert session["id"] not in {s["id"] for s in found}
+    missing = demo.post(f"{HUB}/get_transaction", {"transaction_id": "trx_nope", "is_our_id": True})
+    assert missing.status_code == 404
+
+
+def test_search_by_date_user_and_status_with_a_cursor(demo: SignedClient) -> None:
+    started = int(time.time() * 1000) - 1
+    user = f"u-{uuid.uuid4().hex[:8]}"
+    made = [create(demo, user_id=user)["session"] for _ in range(5)]
+    demo.post(f"{HUB}/terminate_session", {"session_id": made[0]["id"], "is_our_id": True})
+    page1 = demo.post(f"{HUB}/search_sessions", {"from_date": started, "user_id": user, "limit": 3}).json()
+    assert [s["id"] for s in page1["sessions"]] == [s["id"] for s in reversed(made)][:3]  # newest first
+    page2 = demo.post(
+        f"{HUB}/search_sessions", {"from_date": started, "user_id": user, "limit": 3, "cursor": page1["next_cursor"]}
+    ).json()
+    assert [s["id"] for s in page2["sessions"]] == [made[1]["id"], made[0]["id"]]
+    terminated = demo.post(
+        f"{HUB}/search_sessions", {"from_date": started, "user_id": user, "status": "terminated"}
+    ).json()["sessions"]
+    assert [s["id"] for s in terminated] == [made[0]["id"]]
+    none = demo.post(f"{HUB}/search_sessions", {"from_date": started, "to_date": started - 1})
+    assert none.status_code == 400 and none.json()["error"]["field"] == "to_date"
+    bad = demo.post(f"{HUB}/search_sessions", {"from_date": started, "cursor": "garbage"})
+    assert bad.status_code == 400 and bad.json()["error"]["field"] == "cursor"
+    assert demo.post(f"{HUB}/search_sessions", {"from_date": started, "limit": 101}).status_code == 400
