@@ -104,7 +104,8 @@ def seed_hub_game(game: dict[str, Any]) -> str:
             "provider_enabled": True,
         }
     )
-    return f"hub game {game['code']:<8} {game['kind']}, stake {game['stake']} {game['currency']} (record, configuration)"
+    stake = f"{game['stake']} {game['currency']}"
+    return f"hub game {game['code']:<8} {game['kind']}, stake {stake} (record and configuration)"
 
 
 def seed_player(player: dict[str, Any]) -> str:
