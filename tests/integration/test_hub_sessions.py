@@ -9,6 +9,8 @@ from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from casino import aws
 from local.operator_client import SignedClient
@@ -155,3 +157,43 @@ def test_search_by_date_user_and_status_with_a_cursor(demo: SignedClient) -> Non
     bad = demo.post(f"{HUB}/search_sessions", {"from_date": started, "cursor": "garbage"})
     assert bad.status_code == 400 and bad.json()["error"]["field"] == "cursor"
     assert demo.post(f"{HUB}/search_sessions", {"from_date": started, "limit": 101}).status_code == 400
+
+
+_values = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(2**63), max_value=2**63),
+    st.text(max_size=40),
+    st.lists(st.integers(), max_size=2),
+    st.dictionaries(st.text(max_size=4), st.integers(), max_size=2),
+)
+_fields = [
+    "user_id",
+    "session_id",
+    "session_token",
+    "game_id",
+    "currency",
+    "language",
+    "return_url",
+    "from_date",
+    "to_date",
+    "status",
+    "limit",
+    "cursor",
+    "is_our_id",
+    "transaction_id",
+]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    body=st.dictionaries(st.sampled_from(_fields), _values, max_size=5),
+    endpoint=st.sampled_from(
+        ["create_session", "search_sessions", "get_session", "terminate_session", "get_transaction"]
+    ),
+)
+def test_no_operator_request_body_makes_a_5xx(demo: SignedClient, body: dict[str, Any], endpoint: str) -> None:
+    answer = demo.post(f"{HUB}/{endpoint}", body)
+    assert answer.status_code < 500, (endpoint, body, answer.text)
+    if answer.status_code >= 400:
+        assert answer.json()["error"]["code"] in ("validation_error", "not_found", "conflict", "game_unavailable")

@@ -18,7 +18,9 @@ class SessionRef(BaseModel):
 
 @app.post("/api/v1/hub/terminate_session")
 def terminate_session(body: SessionRef) -> dict[str, Any]:
-    return sessions.terminate(caller(app), body.session_id, body.is_our_id)
+    return sessions.terminate(
+        caller(app), body.session_id, body.is_our_id, app.lambda_context.get_remaining_time_in_millis
+    )
 
 
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:

@@ -11,6 +11,6 @@ logger = Logger(service="session-expiry")
 
 
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    result = session_expiry.run()
+    result = session_expiry.run(context.get_remaining_time_in_millis)
     logger.info("session expiry", extra=result)
     return result

@@ -2,12 +2,12 @@
 
 Active sessions sit in HubTable's sparse index GSI3 under ``ACTIVE_SESSIONS`` sorted by their
 heartbeat deadline (zero-padded unix ms), so the schedule reads only the overdue ones.
-Calling the operator's ``finalize_session`` needs the operator-wallet client, which lands
-with the hub's session work; until then this job finishes the overdue sessions only.
+Each session finished here has its operator's ``finalize_session`` called once.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from casino import aws, clock
@@ -27,7 +27,7 @@ def overdue_sessions(now_ms: int) -> list[dict[str, Any]]:
     return [aws.from_item(i) for i in answer.get("Items", [])]
 
 
-def finish(session: dict[str, Any], now_ms: int) -> bool:
+def finish(session: dict[str, Any], now_ms: int, remaining_ms: Callable[[], int] | None = None) -> bool:
     """active -> finished, once (conditional); leaves the sparse index. False if already not active."""
     client = aws.dynamodb()
     try:
@@ -41,11 +41,15 @@ def finish(session: dict[str, Any], now_ms: int) -> bool:
         )
     except client.exceptions.ConditionalCheckFailedException:
         return False
+    if "operator" in session:
+        from casino.hub.client_sessions import finalize  # noqa: PLC0415
+
+        finalize({**session, "status": "finished", "end_date": now_ms}, remaining_ms)
     return True
 
 
-def run() -> dict[str, int]:
+def run(remaining_ms: Callable[[], int] | None = None) -> dict[str, int]:
     now = clock.now_ms()
     overdue = overdue_sessions(now)
-    finished = sum(finish(s, now) for s in overdue)
+    finished = sum(finish(s, now, remaining_ms) for s in overdue)
     return {"overdue": len(overdue), "finished": finished}

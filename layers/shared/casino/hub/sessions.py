@@ -17,6 +17,7 @@ import base64
 import hashlib
 import json
 import secrets
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
@@ -218,9 +219,11 @@ def find(operator: Operator, session_id: str, is_our_id: bool) -> dict[str, Any]
     return session
 
 
-def terminate(operator: Operator, session_id: str, is_our_id: bool) -> dict[str, Any]:
+def terminate(
+    operator: Operator, session_id: str, is_our_id: bool, remaining_ms: Callable[[], int] | None = None
+) -> dict[str, Any]:
     """New plays are refused at once; contracts under way still settle. Idempotent. The
-    operator's finalize_session is called by the hub's session work (operator-wallet client)."""
+    operator's finalize_session is called once."""
     session = find(operator, session_id, is_our_id)
     if session["status"] != "active":
         return view(session)
@@ -230,17 +233,19 @@ def terminate(operator: Operator, session_id: str, is_our_id: bool) -> dict[str,
         answer = client.update_item(
             TableName=_table(),
             Key=aws.to_item({"pk": session["pk"], "sk": "SESSION"}),
-            UpdateExpression="SET #status = :terminated, end_date = :now, finalize_due = :yes REMOVE gsi3pk, gsi3sk",
+            UpdateExpression="SET #status = :terminated, end_date = :now REMOVE gsi3pk, gsi3sk",
             ConditionExpression="#status = :active",
             ExpressionAttributeNames={"#status": "status"},
-            ExpressionAttributeValues=aws.to_item(
-                {":terminated": "terminated", ":active": "active", ":now": now, ":yes": True}
-            ),
+            ExpressionAttributeValues=aws.to_item({":terminated": "terminated", ":active": "active", ":now": now}),
             ReturnValues="ALL_NEW",
         )
     except client.exceptions.ConditionalCheckFailedException:
         return view(find(operator, session_id, is_our_id))
-    return view(aws.from_item(answer["Attributes"]))
+    ended = aws.from_item(answer["Attributes"])
+    from casino.hub.client_sessions import finalize  # noqa: PLC0415 - the client side imports this module
+
+    finalize(ended, remaining_ms)
+    return view(ended)
 
 
 def _cursor(key: dict[str, Any] | None) -> str | None:

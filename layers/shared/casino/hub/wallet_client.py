@@ -1,0 +1,135 @@
+"""The hub's calls to an operator's wallet (operator-wallet.md), over httpx, signed with the
+operator's wallet secret (dynamic app auth).
+
+Every call has a deadline (default 5 s) kept inside the calling Lambda's remaining time.
+An answer is classified:
+- ``WalletRefused``: a final error of the protocol (``insufficient_funds``, ``user_blocked``,
+  ``session_expired``, ``limit_exceeded``, ``duplicate_mismatch``, ``invalid_request``,
+  ``unauthorized``): never retried;
+- ``WalletOutcomeUnknown``: a timeout, a connection error, an HTTP 5xx, or an answer that
+  cannot be read: the call may or may not have been applied, so it is retried with the same
+  body (and so the same ``transaction_id``), with capped, jittered backoff, while time allows.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import time
+from collections.abc import Callable
+from typing import Any
+
+from casino import clock
+from casino.errors import DomainError
+from casino.hub import app_auth, operators
+from casino.hub.operators import Operator
+from casino.registry import store as registry
+
+FINAL_CODES = frozenset(
+    {
+        "insufficient_funds",
+        "user_blocked",
+        "session_expired",
+        "limit_exceeded",
+        "duplicate_mismatch",
+        "invalid_request",
+        "unauthorized",
+    }
+)
+SAFETY_MARGIN_MS = 500  # left for the Lambda to record the outcome after the last attempt
+
+
+class WalletRefused(DomainError):
+    """A final answer of the operator's wallet: ``code`` is the operator's code."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+
+
+class WalletOutcomeUnknown(DomainError):
+    code = "upstream_unavailable"
+
+
+def deadline_s() -> float:
+    return float(os.environ.get("OPERATOR_WALLET_DEADLINE_S", "5"))
+
+
+def _classify(status: int, text: str) -> dict[str, Any]:
+    try:
+        body = json.loads(text)
+    except ValueError:
+        raise WalletOutcomeUnknown(f"unreadable answer (HTTP {status})") from None
+    if status >= 500:
+        raise WalletOutcomeUnknown(f"HTTP {status}")
+    if status >= 400:
+        error = body.get("error") if isinstance(body, dict) else None
+        code = error.get("code") if isinstance(error, dict) else None
+        if code in FINAL_CODES:
+            raise WalletRefused(str(code), str(error.get("message", code)))  # type: ignore[union-attr]
+        raise WalletOutcomeUnknown(f"HTTP {status} without a known error code")
+    if not isinstance(body, dict):
+        raise WalletOutcomeUnknown("the answer is not a JSON object")
+    return body
+
+
+def call_once(operator: Operator, path: str, body: dict[str, Any], timeout_s: float) -> dict[str, Any]:
+    import httpx  # noqa: PLC0415 - only functions that call an operator pay for it
+
+    raw = json.dumps(body, separators=(",", ":"), default=str)
+    headers = {
+        "Content-Type": "application/json",
+        **app_auth.headers(operator.app_id, operators.signing_wallet_secret(operator), raw),
+    }
+    try:
+        answer = httpx.post(f"{operator.wallet_base_url}/{path}", content=raw, headers=headers, timeout=timeout_s)
+    except httpx.HTTPError as failed:
+        raise WalletOutcomeUnknown(f"{type(failed).__name__}: {failed}") from None
+    return _classify(answer.status_code, answer.text)
+
+
+def call(
+    operator: Operator,
+    path: str,
+    body: dict[str, Any],
+    *,
+    remaining_ms: Callable[[], int] | None = None,
+    attempts: int = 4,
+    base_s: float = 0.1,
+    cap_s: float = 1.0,
+) -> dict[str, Any]:
+    """Call with retries of unknown outcomes (same body), within the Lambda's remaining time."""
+    last: WalletOutcomeUnknown | None = None
+    for attempt in range(attempts):
+        left_ms = remaining_ms() - SAFETY_MARGIN_MS if remaining_ms else deadline_s() * 1000
+        timeout_s = min(deadline_s(), left_ms / 1000)
+        if timeout_s <= 0.05:
+            break
+        try:
+            answer = call_once(operator, path, body, timeout_s)
+        except WalletRefused as refused:
+            _record(operator, path, f"refused:{refused.code}")
+            raise
+        except WalletOutcomeUnknown as unknown:
+            last = unknown
+            _record(operator, path, "unknown")
+            time.sleep(random.uniform(0, min(cap_s, base_s * 2**attempt)))  # noqa: S311 - jitter
+            continue
+        _record(operator, path, "ok")
+        return answer
+    raise last or WalletOutcomeUnknown("no time left to call the operator's wallet")
+
+
+def _record(operator: Operator, path: str, outcome: str) -> None:
+    """The last wallet call per operator and its outcome, for the admin status."""
+    registry.put(
+        {
+            "pk": f"OPERATOR#{operator.code}",
+            "sk": "LAST_WALLET_CALL",
+            "operator": operator.code,
+            "path": path,
+            "outcome": outcome,
+            "at": clock.now_ms(),
+        }
+    )

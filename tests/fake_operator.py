@@ -1,0 +1,103 @@
+"""A fake operator wallet for tests: a real HTTP server on loopback that checks the hub's
+signature, records every call, keeps its players' accounts, and can be told to misbehave."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from werkzeug.serving import make_server
+from werkzeug.wrappers import Request, Response
+
+from casino.hub import app_auth
+from tests.conftest import free_port
+
+
+@dataclass
+class Fault:
+    """What the next calls to ``path`` (or to any path, with ``*``) get."""
+
+    mode: str  # slow, fail_5xx, drop_after_apply, refuse, malformed
+    seconds: float = 0.0
+    code: str = "insufficient_funds"
+    times: int = 1
+
+
+@dataclass
+class FakeOperator:
+    app_id: str = ""
+    wallet_secret: str = ""
+    users: dict[str, dict[str, Decimal]] = field(default_factory=dict)
+    calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    faults: dict[str, list[Fault]] = field(default_factory=dict)
+    applied: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def start(self) -> FakeOperator:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}/wallet"
+        self._server = make_server("127.0.0.1", self.port, self._app, threaded=True)
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+
+    def fail(self, path: str, fault: Fault) -> None:
+        self.faults.setdefault(path, []).append(fault)
+
+    def calls_to(self, path: str) -> list[dict[str, Any]]:
+        return [body for p, body in self.calls if p == path]
+
+    def _fault(self, path: str) -> Fault | None:
+        for key in (path, "*"):
+            queue = self.faults.get(key) or []
+            if queue:
+                fault = queue[0]
+                fault.times -= 1
+                if fault.times <= 0:
+                    queue.pop(0)
+                return fault
+        return None
+
+    @Request.application  # type: ignore[misc]
+    def _app(self, request: Request) -> Response:
+        raw = request.get_data()
+        path = request.path.rsplit("/", 1)[-1]
+        timestamp = request.headers.get("X-Timestamp", "")
+        if (
+            request.headers.get("X-App-Id") != self.app_id
+            or not app_auth.fresh(timestamp)
+            or not app_auth.valid([self.wallet_secret], timestamp, raw, request.headers.get("X-Signature"))
+        ):
+            return self._json(401, {"error": {"code": "unauthorized", "message": "bad signature"}})
+        body = json.loads(raw, parse_float=Decimal)
+        self.calls.append((path, body))
+        fault = self._fault(path)
+        if fault and fault.mode == "slow":
+            time.sleep(fault.seconds)
+        if fault and fault.mode == "fail_5xx":
+            return self._json(503, {"error": {"code": "unavailable", "message": "try later"}})
+        if fault and fault.mode == "refuse":
+            return self._json(400, {"error": {"code": fault.code, "message": "refused"}})
+        if fault and fault.mode == "malformed":
+            return Response("{not json", status=200, content_type="application/json")
+        answer = self._apply(path, body)
+        if fault and fault.mode == "drop_after_apply":
+            return self._json(502, {"message": "gateway lost the answer"})
+        return self._json(200, answer)
+
+    def _apply(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
+        if path in ("initialize_session", "finalize_session"):
+            return {"success": True}
+        if path == "get_user_data":
+            accounts = self.users.get(body["user_id"], {})
+            return {"accounts": [{"id": k, "currency": "EUR", "amount": str(v)} for k, v in accounts.items()]}
+        return {"error": "not implemented in the fake"}
+
+    @staticmethod
+    def _json(status: int, body: Any) -> Response:
+        return Response(json.dumps(body, default=str), status=status, content_type="application/json")

@@ -1,0 +1,189 @@
+"""Client login, heartbeat and exit, and terminate, against a fake operator wallet on loopback
+that checks the hub's signature, records every call and fails on demand."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import Any
+from urllib.parse import parse_qs, urlparse
+
+import httpx
+import pytest
+
+from casino import aws
+from local.operator_client import SignedClient
+from tests.conftest import RunningStack
+from tests.fake_operator import FakeOperator, Fault
+
+HUB = "/api/v1/hub"
+CLIENT = "/api/v1/client"
+
+
+@pytest.fixture()
+def fake(running: RunningStack) -> Iterator[tuple[FakeOperator, SignedClient]]:
+    operator = FakeOperator().start()
+    code = f"op{uuid.uuid4().hex[:8]}"
+    status, created = running.call(
+        "POST",
+        "/api/v1/admin/operators",
+        {"code": code, "name": "Fake", "wallet_base_url": operator.url, "currencies": ["EUR"]},
+    )
+    assert status == 201
+    operator.app_id, operator.wallet_secret = created["app_id"], created["wallet_secret"]
+    operator.users["u1"] = {"real": Decimal("50.00"), "bonus": Decimal("5.00")}
+    yield operator, SignedClient(running.base_url, created["app_id"], created["app_secret"])
+    operator.stop()
+
+
+def open_session(hub: SignedClient, user: str = "u1", **extra: Any) -> tuple[dict[str, Any], str]:
+    created = hub.post(f"{HUB}/create_session", {"user_id": user, **extra}).json()
+    token = parse_qs(urlparse(created["client_url"]).query)["token"][0]
+    return created["session"], token
+
+
+def client_post(running: RunningStack, path: str, body: Any = None, auth: str | None = None) -> httpx.Response:
+    headers = {"Authorization": f"Bearer {auth}"} if auth else {}
+    return httpx.post(f"{running.base_url}{CLIENT}/{path}", json=body or {}, headers=headers, timeout=60)
+
+
+def test_login_initializes_then_syncs_accounts_and_answers_an_auth_token(
+    running: RunningStack, fake: tuple[FakeOperator, SignedClient]
+) -> None:
+    operator, hub = fake
+    session, token = open_session(hub)
+    answer = client_post(running, "login", {"client_token": token})
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert len(body["auth_token"]) >= 43
+    assert [p for p, _ in operator.calls] == ["initialize_session", "get_user_data"]
+    assert operator.calls[0][1]["id"] == session["id"] and operator.calls[1][1] == {"user_id": "u1"}
+    accounts = {a["ref_id"]: a for a in body["accounts"]}
+    assert accounts["real"]["amount"] == "50.00" and accounts["bonus"]["amount"] == "5.00"
+    assert all(a["id"].startswith("acc_") and a["status"] == "active" for a in accounts.values())
+    assert [g["game_id"] for g in body["games"]] == ["lucky-7"]
+    again = client_post(running, "login", {"client_token": token})
+    assert again.status_code == 401  # one time only
+
+
+def test_a_later_login_updates_creates_and_closes_accounts(
+    running: RunningStack, fake: tuple[FakeOperator, SignedClient]
+) -> None:
+    operator, hub = fake
+    first = client_post(running, "login", {"client_token": open_session(hub)[1]}).json()
+    operator.users["u1"] = {"real": Decimal("42.10"), "cashback": Decimal("1.00")}
+    second = client_post(running, "login", {"client_token": open_session(hub)[1]}).json()
+    listed = {a["ref_id"]: a for a in second["accounts"]}
+    assert set(listed) == {"real", "cashback"} and listed["real"]["amount"] == "42.10"
+    assert listed["real"]["id"] == {a["ref_id"]: a for a in first["accounts"]}["real"]["id"]  # the same account
+    user_id = first["session"]["user"]["id"]
+    items = aws.dynamodb().query(
+        TableName=running.stack.physical["HubTable"],
+        KeyConditionExpression="pk = :pk",
+        ExpressionAttributeValues=aws.to_item({":pk": f"USER#{user_id}"}),
+    )["Items"]
+    status = {aws.from_item(i)["ref_id"]: aws.from_item(i)["status"] for i in items}
+    assert status == {"real": "active", "cashback": "active", "bonus": "closed"}
+
+
+def test_heartbeat_and_exit_call_finalize_once(running: RunningStack, fake: tuple[FakeOperator, SignedClient]) -> None:
+    operator, hub = fake
+    auth = client_post(running, "login", {"client_token": open_session(hub)[1]}).json()["auth_token"]
+    beat = client_post(running, "heartbeat", auth=auth)
+    assert beat.status_code == 200 and beat.json()["status"] == "active"
+    ended = client_post(running, "exit", auth=auth)
+    assert ended.status_code == 200 and ended.json()["status"] == "finished"
+    assert client_post(running, "exit", auth=auth).json()["error"]["code"] == "session_closed"
+    assert client_post(running, "heartbeat", auth=auth).json()["error"]["code"] == "session_closed"
+    assert len(operator.calls_to("finalize_session")) == 1
+    assert client_post(running, "heartbeat", auth="not-a-token").status_code == 401
+    assert client_post(running, "heartbeat").status_code == 401
+
+
+def test_terminate_refuses_the_client_and_finalizes_once(
+    running: RunningStack, fake: tuple[FakeOperator, SignedClient]
+) -> None:
+    operator, hub = fake
+    session, token = open_session(hub)
+    auth = client_post(running, "login", {"client_token": token}).json()["auth_token"]
+    for _ in range(2):
+        done = hub.post(f"{HUB}/terminate_session", {"session_id": session["id"], "is_our_id": True}).json()
+        assert done["status"] == "terminated"
+    assert len(operator.calls_to("finalize_session")) == 1
+    assert client_post(running, "heartbeat", auth=auth).json()["error"]["code"] == "session_closed"
+
+
+@pytest.mark.parametrize(
+    ("fault", "status", "init_calls"),
+    [
+        (Fault("fail_5xx"), 200, 2),  # unknown: retried, then it lands
+        (Fault("malformed"), 200, 2),  # unknown: retried
+        (Fault("drop_after_apply"), 200, 2),  # applied but the answer was lost: retried
+        (Fault("refuse", code="session_expired"), 503, 1),  # final: never retried
+        (Fault("fail_5xx", times=10), 503, 4),  # unknown past the retries
+    ],
+)
+def test_every_fault_of_the_operator_at_login(
+    running: RunningStack, fake: tuple[FakeOperator, SignedClient], fault: Fault, status: int, init_calls: int
+) -> None:
+    operator, hub = fake
+    operator.fail("initialize_session", fault)
+    answer = client_post(running, "login", {"client_token": open_session(hub)[1]})
+    assert answer.status_code == status, answer.text
+    if status == 503:
+        assert answer.json()["error"]["code"] == "upstream_unavailable"
+    assert len(operator.calls_to("initialize_session")) == init_calls
+
+
+def test_a_slow_operator_meets_the_deadline(
+    running: RunningStack, fake: tuple[FakeOperator, SignedClient], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    operator, hub = fake
+    monkeypatch.setenv("OPERATOR_WALLET_DEADLINE_S", "0.5")
+    operator.fail("get_user_data", Fault("slow", seconds=1.0, times=1))
+    answer = client_post(running, "login", {"client_token": open_session(hub)[1]})
+    assert answer.status_code == 200  # the first call timed out, the retry landed
+    assert len(operator.calls_to("get_user_data")) == 2
+
+
+def test_finalize_faults_leave_it_due_and_never_call_twice_at_once(
+    running: RunningStack, fake: tuple[FakeOperator, SignedClient]
+) -> None:
+    operator, hub = fake
+    operator.fail("finalize_session", Fault("refuse", code="invalid_request"))
+    session, token = open_session(hub)
+    auth = client_post(running, "login", {"client_token": token}).json()["auth_token"]
+    assert client_post(running, "exit", auth=auth).status_code == 200
+    item = aws.from_item(
+        aws.dynamodb().get_item(
+            TableName=running.stack.physical["HubTable"],
+            Key=aws.to_item({"pk": f"SESSION#{session['id']}", "sk": "SESSION"}),
+        )["Item"]
+    )
+    assert item["finalize_state"] == "due" and len(operator.calls_to("finalize_session")) == 1
+
+
+@pytest.mark.parametrize(
+    ("fault", "state", "calls"),
+    [
+        (Fault("fail_5xx"), "done", 2),
+        (Fault("drop_after_apply"), "done", 2),
+        (Fault("malformed", times=10), "due", 4),
+    ],
+)
+def test_finalize_retries_unknown_outcomes(
+    running: RunningStack, fake: tuple[FakeOperator, SignedClient], fault: Fault, state: str, calls: int
+) -> None:
+    operator, hub = fake
+    operator.fail("finalize_session", fault)
+    session, token = open_session(hub)
+    auth = client_post(running, "login", {"client_token": token}).json()["auth_token"]
+    assert client_post(running, "exit", auth=auth).status_code == 200
+    item = aws.from_item(
+        aws.dynamodb().get_item(
+            TableName=running.stack.physical["HubTable"],
+            Key=aws.to_item({"pk": f"SESSION#{session['id']}", "sk": "SESSION"}),
+        )["Item"]
+    )
+    assert item["finalize_state"] == state and len(operator.calls_to("finalize_session")) == calls
