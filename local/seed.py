@@ -197,4 +197,19 @@ def first_sync_and_tokens(data: dict[str, Any]) -> list[str]:
         lines.append(
             f"game session token for {player} on {provider['code']} game {game['game_id']}: {session['token']}"
         )
+    lines.extend(_client_url(data, player))
     return lines
+
+
+def _client_url(data: dict[str, Any], player: str) -> list[str]:
+    """A ready client_url for the first player, through the first operator (the bridge)."""
+    from casino.hub import operators, sessions  # noqa: PLC0415
+    from casino.settings import settings  # noqa: PLC0415
+
+    if not data.get("operators"):
+        return []
+    operator = operators.require(data["operators"][0]["code"])
+    game = (data.get("hub_games") or [{}])[0].get("code")
+    body = {"user_id": player, **({"game_id": game} if game else {})}
+    created = sessions.create_session(operator, body, settings().public_base_url)
+    return [f"client_url for {player} (operator {operator.code}): {created['client_url']}"]

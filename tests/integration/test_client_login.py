@@ -187,3 +187,40 @@ def test_finalize_retries_unknown_outcomes(
         )["Item"]
     )
     assert item["finalize_state"] == state and len(operator.calls_to("finalize_session")) == calls
+
+
+@pytest.mark.parametrize(
+    "code",
+    sorted(
+        [
+            "insufficient_funds",
+            "user_blocked",
+            "session_expired",
+            "limit_exceeded",
+            "duplicate_mismatch",
+            "invalid_request",
+            "unauthorized",
+        ]
+    ),
+)
+def test_each_final_refusal_at_login_is_not_retried(
+    running: RunningStack, fake: tuple[FakeOperator, SignedClient], code: str
+) -> None:
+    operator, hub = fake
+    operator.fail("get_user_data", Fault("refuse", code=code))
+    answer = client_post(running, "login", {"client_token": open_session(hub)[1]})
+    assert answer.status_code == 503 and answer.json()["error"]["code"] == "upstream_unavailable"
+    assert len(operator.calls_to("get_user_data")) == 1
+
+
+def test_the_admin_status_shows_wallet_calls_and_active_sessions(
+    running: RunningStack, fake: tuple[FakeOperator, SignedClient]
+) -> None:
+    operator, hub = fake
+    open_session(hub)
+    client_post(running, "login", {"client_token": open_session(hub)[1]})
+    status, report = running.call("GET", "/api/v1/admin/status")
+    assert status == 200 and report["active_sessions"] >= 2
+    calls = {c["operator"]: c["last_call"] for c in report["operator_wallet_calls"]}
+    mine = next(v for k, v in calls.items() if operator.app_id.startswith(k))
+    assert mine["path"] == "get_user_data" and mine["outcome"] == "ok"

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from casino import clock
+from casino.hub import status_store as hub_store
 from casino.registry import store
 
 SERVICES = ("wallet", "provider_callbacks", "hub", "contract_flow", "schedules")
@@ -38,6 +39,19 @@ def last_syncs() -> list[dict[str, Any]]:
     return answer
 
 
+def operator_wallet_calls() -> list[dict[str, Any]]:
+    calls = []
+    for operator in store.query_index("GSI1", "OPERATORS", limit=1000):
+        last = store.get(f"OPERATOR#{operator['code']}", "LAST_WALLET_CALL")
+        calls.append(
+            {
+                "operator": operator["code"],
+                "last_call": None if last is None else {k: last.get(k) for k in ("path", "outcome", "at")},
+            }
+        )
+    return calls
+
+
 def report() -> dict[str, Any]:
     services = {name: service_state(name) for name in SERVICES}
     syncs = last_syncs()
@@ -50,7 +64,7 @@ def report() -> dict[str, Any]:
         "checked_at": clock.now_ms(),
         "services": services,
         "provider_syncs": syncs,
-        "operator_wallet_calls": [],
-        "contracts_needing_attention": [],
-        "active_sessions": 0,
+        "operator_wallet_calls": operator_wallet_calls(),
+        "contracts_needing_attention": hub_store.contracts_needing_attention(),
+        "active_sessions": hub_store.active_sessions(),
     }
