@@ -179,21 +179,9 @@ def heartbeat(session: dict[str, Any]) -> dict[str, Any]:
 
 def exit_session(session: dict[str, Any], remaining_ms: Remaining | None = None) -> dict[str, Any]:
     """The player leaves: the session is finished and the operator's finalize_session called."""
-    now = clock.now_ms()
-    client = aws.dynamodb()
-    try:
-        answer = client.update_item(
-            TableName=_table(),
-            Key=aws.to_item({"pk": session["pk"], "sk": "SESSION"}),
-            UpdateExpression="SET #status = :finished, end_date = :now REMOVE gsi3pk, gsi3sk",
-            ConditionExpression="#status = :active",
-            ExpressionAttributeNames={"#status": "status"},
-            ExpressionAttributeValues=aws.to_item({":finished": "finished", ":active": "active", ":now": now}),
-            ReturnValues="ALL_NEW",
-        )
-    except client.exceptions.ConditionalCheckFailedException:
-        raise SessionClosed("this session is closed") from None
-    ended = aws.from_item(answer["Attributes"])
+    ended = sessions.end(session, "finished")
+    if ended is None:
+        raise SessionClosed("this session is closed")
     finalize(ended, remaining_ms)
     return sessions.view(ended)
 

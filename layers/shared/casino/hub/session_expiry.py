@@ -27,29 +27,23 @@ def overdue_sessions(now_ms: int) -> list[dict[str, Any]]:
     return [aws.from_item(i) for i in answer.get("Items", [])]
 
 
-def finish(session: dict[str, Any], now_ms: int, remaining_ms: Callable[[], int] | None = None) -> bool:
-    """active -> finished, once (conditional); leaves the sparse index. False if already not active."""
-    client = aws.dynamodb()
-    try:
-        client.update_item(
-            TableName=settings().hub_table,
-            Key=aws.to_item({"pk": session["pk"], "sk": session["sk"]}),
-            UpdateExpression="SET #status = :finished, end_date = :now REMOVE gsi3pk, gsi3sk",
-            ConditionExpression="#status = :active",
-            ExpressionAttributeNames={"#status": "status"},
-            ExpressionAttributeValues=aws.to_item({":finished": "finished", ":active": "active", ":now": now_ms}),
-        )
-    except client.exceptions.ConditionalCheckFailedException:
+def finish(session: dict[str, Any], remaining_ms: Callable[[], int] | None = None) -> bool:
+    """active -> finished, once; the operator's finalize_session is called. False if it had
+    already ended."""
+    from casino.hub import sessions  # noqa: PLC0415
+
+    ended = sessions.end(session, "finished")
+    if ended is None:
         return False
-    if "operator" in session:
+    if "operator" in ended:
         from casino.hub.client_sessions import finalize  # noqa: PLC0415
 
-        finalize({**session, "status": "finished", "end_date": now_ms}, remaining_ms)
+        finalize(ended, remaining_ms)
     return True
 
 
 def run(remaining_ms: Callable[[], int] | None = None) -> dict[str, int]:
     now = clock.now_ms()
     overdue = overdue_sessions(now)
-    finished = sum(finish(s, now, remaining_ms) for s in overdue)
+    finished = sum(finish(s, remaining_ms) for s in overdue)
     return {"overdue": len(overdue), "finished": finished}

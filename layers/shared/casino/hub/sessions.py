@@ -227,25 +227,32 @@ def terminate(
     session = find(operator, session_id, is_our_id)
     if session["status"] != "active":
         return view(session)
-    now = clock.now_ms()
+    ended = end(session, "terminated")
+    if ended is None:
+        return view(find(operator, session_id, is_our_id))
+    from casino.hub.client_sessions import finalize  # noqa: PLC0415 - the client side imports this module
+
+    finalize(ended, remaining_ms)
+    return view(ended)
+
+
+def end(session: dict[str, Any], status: str) -> dict[str, Any] | None:
+    """An active session ends (terminated, finished): it leaves the active-sessions index.
+    Conditional on it being active; None if it had already ended."""
     client = aws.dynamodb()
     try:
         answer = client.update_item(
             TableName=_table(),
             Key=aws.to_item({"pk": session["pk"], "sk": "SESSION"}),
-            UpdateExpression="SET #status = :terminated, end_date = :now REMOVE gsi3pk, gsi3sk",
+            UpdateExpression="SET #status = :ended, end_date = :now REMOVE gsi3pk, gsi3sk",
             ConditionExpression="#status = :active",
             ExpressionAttributeNames={"#status": "status"},
-            ExpressionAttributeValues=aws.to_item({":terminated": "terminated", ":active": "active", ":now": now}),
+            ExpressionAttributeValues=aws.to_item({":ended": status, ":active": "active", ":now": clock.now_ms()}),
             ReturnValues="ALL_NEW",
         )
     except client.exceptions.ConditionalCheckFailedException:
-        return view(find(operator, session_id, is_our_id))
-    ended = aws.from_item(answer["Attributes"])
-    from casino.hub.client_sessions import finalize  # noqa: PLC0415 - the client side imports this module
-
-    finalize(ended, remaining_ms)
-    return view(ended)
+        return None
+    return aws.from_item(answer["Attributes"])
 
 
 def _cursor(key: dict[str, Any] | None) -> str | None:

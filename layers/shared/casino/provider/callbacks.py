@@ -142,15 +142,14 @@ def _ptx(provider: Provider, change: v.Change, fp: str, now: int, **fields: Any)
     }
 
 
-def _round_base(provider: Provider, change: v.Change, existing: dict[str, Any] | None, now: int) -> dict[str, Any]:
-    if existing is not None:
-        return {**existing, "rversion": int(existing["rversion"]) + 1, "updated_at": now}
+def _new_round(provider: str, round_id: int, user_id: str, game_id: int, now: int) -> dict[str, Any]:
+    """A round as first seen (version 0: its first write makes it 1)."""
     return {
-        **store.round_key(provider.code, change.round_id),
-        "provider": provider.code,
-        "round_id": change.round_id,
-        "user_id": change.user_id,
-        "game_id": change.game_id,
+        **store.round_key(provider, round_id),
+        "provider": provider,
+        "round_id": round_id,
+        "user_id": user_id,
+        "game_id": game_id,
         "status": "OPEN",
         "real_bet": 0,
         "bonus_bet": 0,
@@ -162,10 +161,15 @@ def _round_base(provider: Provider, change: v.Change, existing: dict[str, Any] |
         "win_bonus": 0,
         "bets": 0,
         "free_round": False,
-        "rversion": 1,
+        "rversion": 0,
         "created_at": now,
-        "updated_at": now,
     }
+
+
+def _round_base(provider: Provider, change: v.Change, existing: dict[str, Any] | None, now: int) -> dict[str, Any]:
+    """The round this change writes: the one read (or a new one), at its next version."""
+    base = existing or _new_round(provider.code, change.round_id, change.user_id, change.game_id, now)
+    return {**base, "rversion": int(base["rversion"]) + 1, "updated_at": now}
 
 
 Plan = tuple[Movement | None, dict[str, Any], list[dict[str, Any]]]  # movement, answer, other writes
@@ -511,25 +515,7 @@ def finishround(provider: Provider, data: dict[str, Any]) -> dict[str, Any]:
             return done
         if rnd is not None and rnd.get("user_id") != user:
             raise ProviderError("OP_43", "round belongs to another user")
-        base = rnd or {
-            **store.round_key(provider.code, rid),
-            "provider": provider.code,
-            "round_id": rid,
-            "user_id": user,
-            "game_id": gid,
-            "real_bet": 0,
-            "bonus_bet": 0,
-            "deposit_wagering": 0,
-            "bonus_wagering": 0,
-            "refunded_real": 0,
-            "refunded_bonus": 0,
-            "win_real": 0,
-            "win_bonus": 0,
-            "bets": 0,
-            "free_round": False,
-            "rversion": 0,
-            "created_at": now,
-        }
+        base = rnd or _new_round(provider.code, rid, user, gid, now)
         finished = {**base, "status": "COMPLETED", "rversion": int(base["rversion"]) + 1, "updated_at": now}
         try:
             store.transact([store.round_put(finished, None if rnd is None else int(rnd["rversion"]))])
