@@ -4,18 +4,14 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from casino.bridge.http import bridge_app
-from casino.errors import ValidationFailed
+from casino.bridge.http import acknowledge_session, bridge_app
 
 app = bridge_app()
 
 
 @app.post("/api/v1/bridge/<operator>/initialize_session")
-def initialize_session(operator: str) -> dict[str, Any]:
-    session = app.current_event.json_body
-    if not isinstance(session, dict) or not isinstance(session.get("id"), str):
-        raise ValidationFailed("body: a Session with its id", field="id")
-    return {"success": True}
+def initialize_session(operator: str) -> dict[str, bool]:
+    return acknowledge_session(app.current_event.json_body)
 
 
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 
 from casino.api.rest import Request, rest_app
-from casino.errors import Unauthorized
+from casino.errors import Unauthorized, ValidationFailed
 from casino.hub import operators
 from casino.hub.operators import Operator
 
@@ -29,3 +29,11 @@ def authorize(request: Request) -> Operator:
 
 def bridge_app() -> APIGatewayRestResolver:
     return rest_app(authorize, rename=RENAME)
+
+
+def acknowledge_session(body: object) -> dict[str, bool]:
+    """initialize_session and finalize_session: the bridge keeps no session of its own, so it
+    checks that the body is a Session and acknowledges it."""
+    if not isinstance(body, dict) or not isinstance(body.get("id"), str):
+        raise ValidationFailed("body: a Session with its id", field="id")
+    return {"success": True}
