@@ -224,3 +224,24 @@ def test_the_admin_status_shows_wallet_calls_and_active_sessions(
     calls = {c["operator"]: c["last_call"] for c in report["operator_wallet_calls"]}
     mine = next(v for k, v in calls.items() if operator.app_id.startswith(k))
     assert mine["path"] == "get_user_data" and mine["outcome"] == "ok"
+
+
+def test_the_expiry_schedule_finalizes_what_could_not_be_finalized(
+    running: RunningStack, fake: tuple[FakeOperator, SignedClient]
+) -> None:
+    operator, hub = fake
+    operator.fail("finalize_session", Fault("refuse", code="invalid_request"))
+    session, token = open_session(hub)
+    auth = client_post(running, "login", {"client_token": token}).json()["auth_token"]
+    client_post(running, "exit", auth=auth)
+    assert len(operator.calls_to("finalize_session")) == 1
+    result = running.invoke("SessionExpiryFunction", {"source": "aws.events", "detail-type": "Scheduled Event"})
+    assert result["finalize_retried"] >= 1
+    assert len(operator.calls_to("finalize_session")) == 2
+    item = aws.from_item(
+        aws.dynamodb().get_item(
+            TableName=running.stack.physical["HubTable"],
+            Key=aws.to_item({"pk": f"SESSION#{session['id']}", "sk": "SESSION"}),
+        )["Item"]
+    )
+    assert item["finalize_state"] == "done" and "gsi3pk" not in item

@@ -21,6 +21,7 @@ from casino.hub.sessions import HEARTBEAT_TIMEOUT_MS, _get, _table
 from casino.registry import games
 
 Remaining = Callable[[], int]
+FINALIZE_DUE = "FINALIZE_DUE"
 
 
 def _hash(token: str) -> str:
@@ -205,13 +206,33 @@ def finalize(session: dict[str, Any], remaining_ms: Remaining | None = None) -> 
     operator = operators.require(session["operator"])
     try:
         wallet_client.call(operator, "finalize_session", sessions.view(session), remaining_ms=remaining_ms)
-        state = "done"
     except (wallet_client.WalletRefused, wallet_client.WalletOutcomeUnknown):
-        state = "due"
+        # released, and listed for the session-expiry schedule to try again
+        client.update_item(
+            TableName=_table(),
+            Key=key,
+            UpdateExpression="SET finalize_state = :due, gsi3pk = :list, gsi3sk = :at",
+            ExpressionAttributeValues=aws.to_item(
+                {":due": "due", ":list": FINALIZE_DUE, ":at": f"{clock.now_ms():015d}"}
+            ),
+        )
+        return False
     client.update_item(
         TableName=_table(),
         Key=key,
-        UpdateExpression="SET finalize_state = :s",
-        ExpressionAttributeValues=aws.to_item({":s": state}),
+        UpdateExpression="SET finalize_state = :done REMOVE gsi3pk, gsi3sk",
+        ExpressionAttributeValues=aws.to_item({":done": "done"}),
     )
-    return state == "done"
+    return True
+
+
+def finalize_due(limit: int = 50) -> list[dict[str, Any]]:
+    """Ended sessions whose finalize_session has not reached the operator yet (GSI3, sparse)."""
+    answer = aws.dynamodb().query(
+        TableName=_table(),
+        IndexName="GSI3",
+        KeyConditionExpression="gsi3pk = :pk",
+        ExpressionAttributeValues=aws.to_item({":pk": FINALIZE_DUE}),
+        Limit=limit,
+    )
+    return [aws.from_item(i) for i in answer.get("Items", [])]

@@ -43,7 +43,10 @@ def finish(session: dict[str, Any], remaining_ms: Callable[[], int] | None = Non
 
 
 def run(remaining_ms: Callable[[], int] | None = None) -> dict[str, int]:
+    from casino.hub import client_sessions  # noqa: PLC0415
+
     now = clock.now_ms()
     overdue = overdue_sessions(now)
     finished = sum(finish(s, remaining_ms) for s in overdue)
-    return {"overdue": len(overdue), "finished": finished}
+    retried = [client_sessions.finalize(s, remaining_ms) for s in client_sessions.finalize_due()]
+    return {"overdue": len(overdue), "finished": finished, "finalize_retried": len(retried), "finalized": sum(retried)}
