@@ -12,9 +12,7 @@ play arriving later is refused.
 from __future__ import annotations
 
 import json
-import random
 import re
-import time
 from dataclasses import asdict
 from typing import Any
 
@@ -26,13 +24,12 @@ from casino.settings import settings
 from casino.wallet import domain
 from casino.wallet import store as wallet_store
 from casino.wallet.domain import Movement, Wallet
-from casino.wallet.service import WalletBusy
+from casino.wallet.service import MAX_ATTEMPTS, WalletBusy, backoff
 
 KINDS = ("instant_win", "single_player", "multiplayer_pvh", "multiplayer_pvp")
 ACTIONS = ("play", "win", "lose", "refund", "cancel_win")
 TYPE = re.compile(rf"^({'|'.join(KINDS)})\.({'|'.join(ACTIONS)})$")
 ACCOUNTS = ("real", "bonus")
-MAX_ATTEMPTS = 64
 
 
 class UserBlocked(DomainError):
@@ -204,7 +201,7 @@ def create_transaction(operator: str, body: dict[str, Any]) -> dict[str, Any]:
             earlier = lost.old_item(first_write)
             if earlier is not None:
                 return _answer_of(earlier, fp)
-            time.sleep(random.uniform(0, min(0.002 * 2**attempt, 0.05)))  # noqa: S311 - jitter
+            backoff(attempt)
             continue
         return answer
     raise WalletBusy("the wallet is busy; retry the same transaction_id")

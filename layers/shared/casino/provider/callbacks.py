@@ -10,8 +10,6 @@ id is answered from the transaction's first outcome.
 from __future__ import annotations
 
 import json
-import random
-import time
 from collections.abc import Callable
 from dataclasses import asdict
 from decimal import Decimal
@@ -28,8 +26,8 @@ from casino.registry.providers import Provider
 from casino.wallet import domain
 from casino.wallet import store as wallet_store
 from casino.wallet.domain import Movement, Wallet
+from casino.wallet.service import MAX_ATTEMPTS, backoff
 
-MAX_ATTEMPTS = 64
 CLOSED = ("COMPLETED", "VOIDED")
 
 # What the wallet's refusals are in the provider's catalogue.
@@ -39,10 +37,6 @@ REFUSALS: dict[type[Exception], str] = {
     domain.BuyFeatureWithBonus: "OP_35",
     domain.RefundTooLarge: "OP_43",
 }
-
-
-def _backoff(attempt: int) -> None:
-    time.sleep(random.uniform(0, min(0.002 * 2**attempt, 0.05)))  # noqa: S311 - jitter
 
 
 def balance_of(wallet: Wallet, now: int) -> Decimal:
@@ -375,7 +369,7 @@ def changebalance(provider: Provider, data: dict[str, Any]) -> dict[str, Any]:
             taken = lost.old_item(lost.first_write)  # type: ignore[attr-defined]
             if taken is not None:
                 return _answer_of(taken, fp)
-            _backoff(attempt)
+            backoff(attempt)
             continue
         return answer
     raise ProviderError("OP_90", "the wallet is busy; retry", 500)
@@ -428,7 +422,7 @@ def cancel(provider: Provider, data: dict[str, Any]) -> dict[str, Any]:
             _write(movement, [ptx_write, *round_write])
             return done
         except wallet_store.VersionConflict:
-            _backoff(attempt)
+            backoff(attempt)
     raise ProviderError("OP_90", "the wallet is busy; retry", 500)
 
 
@@ -520,7 +514,7 @@ def finishround(provider: Provider, data: dict[str, Any]) -> dict[str, Any]:
         try:
             store.transact([store.round_put(finished, None if rnd is None else int(rnd["rversion"]))])
         except wallet_store.VersionConflict:
-            _backoff(attempt)
+            backoff(attempt)
             continue
         return done
     raise ProviderError("OP_90", "the wallet is busy; retry", 500)

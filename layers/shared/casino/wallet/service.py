@@ -31,7 +31,8 @@ Decision = Callable[[Wallet, int], tuple[Movement, dict[str, Any]]]
 Extra = Callable[[Movement], list[dict[str, Any]]]
 
 
-def _backoff(attempt: int) -> None:
+def backoff(attempt: int) -> None:
+    """The wait before attempt ``attempt + 1`` of a write that lost a race: capped full jitter."""
     time.sleep(random.uniform(0, min(0.002 * 2**attempt, 0.05)))  # noqa: S311 - jitter, not a secret
 
 
@@ -66,7 +67,7 @@ def move(
         except store.DuplicateRequest as duplicate:
             return replay(duplicate.record, fp, key_field=key_field)
         except store.VersionConflict:
-            _backoff(attempt)
+            backoff(attempt)
             continue
         return answer
     raise WalletBusy("the wallet is busy; retry with the same idempotency key")
