@@ -78,6 +78,8 @@ class RegisterProvider(_Body):
     secret: str = Field(min_length=8, max_length=200)
     platform_url: str = Field(pattern=r"^https?://", max_length=500)
     currencies: list[str] = Field(min_length=1)
+    signature: Literal["hmac-sha256", "seed-sha1"] = "hmac-sha256"
+    allowed_ips: list[str] | None = None
 
 
 class OpenGameSession(_Body):
@@ -93,6 +95,7 @@ class RegisterOperator(_Body):
     wallet_base_url: str = Field(pattern=r"^https?://", max_length=500)
     currencies: list[str] = Field(min_length=1)
     allowed_ips: list[str] | None = None
+    wallet: Literal["bridge"] | None = None
 
 
 class OperatorSecret(_Body):

@@ -22,6 +22,7 @@ from casino.money import currency, from_minor
 from casino.provider import store
 from casino.provider import validation as v
 from casino.provider.errors import ProviderError
+from casino.provider.seals import Seal
 from casino.registry.providers import Provider
 from casino.wallet import domain
 from casino.wallet import store as wallet_store
@@ -340,7 +341,7 @@ def _record_refusal(
     return None
 
 
-def changebalance(provider: Provider, data: dict[str, Any]) -> dict[str, Any]:
+def changebalance(provider: Provider, data: dict[str, Any], seal: Seal | None = None) -> dict[str, Any]:
     change = v.change(data)
     fp = fingerprint(change.fingerprint_fields())
     decide = DECIDE[change.transaction_type]
@@ -376,7 +377,7 @@ def changebalance(provider: Provider, data: dict[str, Any]) -> dict[str, Any]:
 
 
 # ------------------------------------------------------------------ cancel, status, finish round
-def cancel(provider: Provider, data: dict[str, Any]) -> dict[str, Any]:
+def cancel(provider: Provider, data: dict[str, Any], seal: Seal | None = None) -> dict[str, Any]:
     user = v.user_id(data)
     tid = v.transaction_id(data)
     rid = v.round_id(data)
@@ -480,7 +481,7 @@ def _reversal(
     return movement, [store.round_put(updated, int(rnd["rversion"]))]
 
 
-def status(provider: Provider, data: dict[str, Any]) -> dict[str, Any]:
+def status(provider: Provider, data: dict[str, Any], seal: Seal | None = None) -> dict[str, Any]:
     user = v.user_id(data)
     tid = v.transaction_id(data)
     v.round_id(data)
@@ -495,7 +496,7 @@ def status(provider: Provider, data: dict[str, Any]) -> dict[str, Any]:
     return {"user_id": user, "transaction_id": tid, "transaction_status": record["status"]}
 
 
-def finishround(provider: Provider, data: dict[str, Any]) -> dict[str, Any]:
+def finishround(provider: Provider, data: dict[str, Any], seal: Seal | None = None) -> dict[str, Any]:
     rid = v.round_id(data)
     user = v.user_id(data)
     gid = v.game_id(data)
@@ -521,7 +522,7 @@ def finishround(provider: Provider, data: dict[str, Any]) -> dict[str, Any]:
 
 
 # ------------------------------------------------------------------ authenticate, balance
-def authenticate(provider: Provider, data: dict[str, Any]) -> dict[str, Any]:
+def authenticate(provider: Provider, data: dict[str, Any], seal: Seal | None = None) -> dict[str, Any]:
     token = v.auth_token(data)
     now = clock.now_ms()
     snap = store.read(provider=provider.code, token=token)
@@ -543,7 +544,7 @@ def authenticate(provider: Provider, data: dict[str, Any]) -> dict[str, Any]:
     return answer
 
 
-def balance(provider: Provider, data: dict[str, Any]) -> dict[str, Any]:
+def balance(provider: Provider, data: dict[str, Any], seal: Seal | None = None) -> dict[str, Any]:
     token = v.token(data, required=True)
     code = v.currency_code(data)
     user = v.user_id(data)
