@@ -4,8 +4,10 @@
 
 The sample is an API Gateway event (as events/ keeps them); its body is the provider's
 envelope. The script sets ``request_timestamp`` to now, recomputes ``hash`` and the headers
-with the provider's secret, replaces ``data`` fields given on the command line, posts it,
-prints the answer and says whether the answer's hash checks out.
+with the provider's secret and signature scheme (``--signature``: the seeded ``tlt`` is
+``seed-sha1``; a provider registered without one is ``hmac-sha256``), replaces ``data``
+fields given on the command line, posts it, prints the answer and says whether the answer's
+signature (its ``hash``, and ``X-Signature`` for ``hmac-sha256``) checks out.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import sys
 from decimal import Decimal
 from pathlib import Path
 
-from local.provider_client import ProviderClient
+from local.provider_client import HMAC_SHA256, SEED_SHA1, ProviderClient
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -26,6 +28,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--provider", default="tlt")
     parser.add_argument("--operator-id", default="demo-casino")
     parser.add_argument("--secret", default="tlt-demo-secret")
+    parser.add_argument("--signature", default=SEED_SHA1, choices=[HMAC_SHA256, SEED_SHA1])
     parser.add_argument("--token", help="data.token (make run prints one for player-1)")
     parser.add_argument(
         "--set",
@@ -38,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
 
     event = json.loads(args.event.read_text(encoding="utf-8"))
     command = event["path"].rstrip("/").rsplit("/", 1)[-1]
-    client = ProviderClient(args.base_url, args.provider, args.operator_id, args.secret)
+    client = ProviderClient(args.base_url, args.provider, args.operator_id, args.secret, args.signature)
     if event["httpMethod"] == "GET":
         answer = client.send(command)
     else:
@@ -49,7 +52,7 @@ def main(argv: list[str] | None = None) -> int:
             name, _, value = assignment.partition("=")
             data[name] = json.loads(value, parse_float=Decimal)
         answer = client.send(command, data)
-    print(f"HTTP {answer.http_status}  response hash {'valid' if answer.signed else 'INVALID'}")
+    print(f"HTTP {answer.http_status}  response signature {'valid' if answer.signed else 'INVALID'}")
     print(answer.raw)
     return 0 if answer.ok else 1
 

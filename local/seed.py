@@ -37,20 +37,14 @@ def seed(stack: LocalStack, data: dict[str, Any] | None = None) -> Seeded:
     stack.put_secret("AdminBootstrapKey", data["admin_key"])
     result.lines.append(f"admin key          {data['admin_key']}  (Authorization: Bearer ...)")
 
-    from casino.registry import providers  # noqa: PLC0415
+    from casino.errors import Conflict  # noqa: PLC0415
 
     for p in data["providers"]:
-        providers.register(
-            code=p["code"],
-            name=p["name"],
-            operator_id=p["operator_id"],
-            secret=p["secret"],
-            platform_url=f"{stack.public_base_url}{PLATFORM_PREFIX}{p['code']}",
-            currencies=p["currencies"],
-        )
+        with contextlib.suppress(Conflict):  # registered before with another body: kept as it was
+            _seed_provider(stack, p)
         result.lines.append(
             f"provider {p['code']:<9} operator id {p['operator_id']}, secret {p['secret']}, "
-            f"{len(p['catalogue'])} games in its local catalogue"
+            f"signature {p.get('signature', 'hmac-sha256')}, {len(p['catalogue'])} games in its local catalogue"
         )
     for player in data.get("players", []):
         result.lines.append(seed_player(player))
@@ -61,25 +55,45 @@ def seed(stack: LocalStack, data: dict[str, Any] | None = None) -> Seeded:
     return result
 
 
-def seed_operator(stack: LocalStack, operator: dict[str, Any]) -> str:
-    """A demo operator whose wallet is the account bridge on this very server."""
-    from casino.errors import Conflict  # noqa: PLC0415
-    from casino.hub import operators  # noqa: PLC0415
+def _seed_provider(stack: LocalStack, p: dict[str, Any]) -> None:
+    """A demo provider; seeded before with this very body, it is the same provider again."""
+    from casino.registry import providers  # noqa: PLC0415
 
-    url = f"{stack.public_base_url}/api/v1/bridge/{operator['code']}"
-    with contextlib.suppress(Conflict):
-        operators.register(
-            code=operator["code"],
-            name=operator.get("name", operator["code"]),
-            wallet_base_url=url,
-            currencies=operator["currencies"],
-            app_id=operator["app_id"],
-            app_secret=operator["app_secret"],
-            wallet_secret=operator["wallet_secret"],
-        )
+    providers.register(
+        code=p["code"],
+        name=p["name"],
+        operator_id=p["operator_id"],
+        secret=p["secret"],
+        platform_url=f"{stack.public_base_url}{PLATFORM_PREFIX}{p['code']}",
+        currencies=p["currencies"],
+        signature=p.get("signature", "hmac-sha256"),
+        allowed_ips=p.get("allowed_ips"),
+    )
+
+
+def seed_operator(stack: LocalStack, operator: dict[str, Any]) -> str:
+    """A demo operator; a bridge operator's wallet is the account bridge on this very server,
+    its wallet secret fixed by the seed (in AWS it is generated and never shown). Seeded before
+    with the same data, it is the same operator again."""
+    from casino.registry import operators  # noqa: PLC0415
+
+    registered = operators.register(
+        code=operator["code"],
+        name=operator.get("name", operator["code"]),
+        wallet_base_url=operator.get("wallet_base_url", ""),
+        currencies=operator["currencies"],
+        wallet=operator.get("wallet"),
+        public_base_url=stack.public_base_url,
+        app_id=operator["app_id"],
+        app_secret=operator["app_secret"],
+        wallet_secret=operator["wallet_secret"],
+    )
+    wallet = registered.answer["wallet_base_url"]
+    if registered.answer["wallet"] == operators.BRIDGE:
+        wallet = f"the account bridge {wallet}"
     return (
         f"operator {operator['code']:<9} app_id {operator['app_id']}, app_secret {operator['app_secret']}, "
-        f"wallet secret {operator['wallet_secret']}, wallet = the account bridge {url}"
+        f"wallet secret {operator['wallet_secret']}, wallet = {wallet}"
     )
 
 
@@ -203,7 +217,8 @@ def first_sync_and_tokens(data: dict[str, Any]) -> list[str]:
 
 def _client_url(data: dict[str, Any], player: str) -> list[str]:
     """A ready client_url for the first player, through the first operator (the bridge)."""
-    from casino.hub import operators, sessions  # noqa: PLC0415
+    from casino.hub import sessions  # noqa: PLC0415
+    from casino.registry import operators  # noqa: PLC0415
     from casino.settings import settings  # noqa: PLC0415
 
     if not data.get("operators"):

@@ -35,6 +35,7 @@ class FakeOperator:
     calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     faults: dict[str, list[Fault]] = field(default_factory=dict)
     applied: dict[str, dict[str, Any]] = field(default_factory=dict)
+    nonces: set[str] = field(default_factory=set)
 
     def start(self) -> FakeOperator:
         self.port = free_port()
@@ -66,14 +67,17 @@ class FakeOperator:
     @Request.application  # type: ignore[misc]
     def _app(self, request: Request) -> Response:
         raw = request.get_data()
-        path = request.path.rsplit("/", 1)[-1]
-        timestamp = request.headers.get("X-Timestamp", "")
+        path = app_auth.endpoint_of(request.path)
+        signed = app_auth.parse({k.lower(): v for k, v in request.headers.items()})
         if (
-            request.headers.get("X-App-Id") != self.app_id
-            or not app_auth.fresh(timestamp)
-            or not app_auth.valid([self.wallet_secret], timestamp, raw, request.headers.get("X-Signature"))
+            signed is None
+            or signed.app_id != self.app_id
+            or not app_auth.fresh(signed, int(time.time() * 1000))
+            or not app_auth.valid([self.wallet_secret], signed, request.method, path, raw)
+            or signed.nonce in self.nonces  # a replay: every call, a retry too, is signed afresh
         ):
             return self._json(401, {"error": {"code": "unauthorized", "message": "bad signature"}})
+        self.nonces.add(signed.nonce)
         body = json.loads(raw, parse_float=Decimal)
         self.calls.append((path, body))
         fault = self._fault(path)

@@ -42,7 +42,7 @@ def follow(user: str, action: str, amount: str, prev: list[str]) -> dict[str, An
         "transaction_id": tid,
         "user_id": user,
         "type": f"instant_win.{action}",
-        "data": {},
+        "data": {"contract_id": "con_x", "session_id": "ses_x"},
         "prev_transactions": prev,
         "transactions": [{"id": f"t-{tid}", "account_id": "real", "amount": amount, "data": {}}],
     }
@@ -233,20 +233,20 @@ def test_operators_register_rotate_and_retire(running: RunningStack) -> None:
         )[0]
         == 409
     )
-    # this operator's wallet is not the bridge, but the bridge path checks its wallet secret all the same
-    old = SignedClient(running.base_url, created["app_id"], created["wallet_secret"])
-    path = f"/api/v1/bridge/{code}/get_user_data"
-    assert old.post(path, {"user_id": "player-1"}).status_code == 200
-    status, rotated = running.call("POST", f"/api/v1/admin/operators/{code}/rotate", {"which": "wallet_secret"})
+    # this operator's wallet is not the bridge (the bridge refuses it): its app secret rotates at the hub
+    old = SignedClient(running.base_url, created["app_id"], created["app_secret"])
+    path, body = "/api/v1/hub/search_sessions", {"from_date": 0}
+    assert old.post(path, body).status_code == 200
+    status, rotated = running.call("POST", f"/api/v1/admin/operators/{code}/rotate", {"which": "app_secret"})
     assert status == 200 and rotated["version"] == 2
     new = SignedClient(running.base_url, created["app_id"], rotated["secret"])
-    assert old.post(path, {"user_id": "player-1"}).status_code == 200
-    assert new.post(path, {"user_id": "player-1"}).status_code == 200
-    assert running.call("POST", f"/api/v1/admin/operators/{code}/rotate", {"which": "wallet_secret"})[0] == 409
-    status, retired = running.call("POST", f"/api/v1/admin/operators/{code}/retire", {"which": "wallet_secret"})
-    assert status == 200 and retired["wallet_secret_versions"] == [2]
-    assert old.post(path, {"user_id": "player-1"}).status_code == 401
-    assert new.post(path, {"user_id": "player-1"}).status_code == 200
+    assert old.post(path, body).status_code == 200
+    assert new.post(path, body).status_code == 200
+    assert running.call("POST", f"/api/v1/admin/operators/{code}/rotate", {"which": "app_secret"})[0] == 409
+    status, retired = running.call("POST", f"/api/v1/admin/operators/{code}/retire", {"which": "app_secret"})
+    assert status == 200 and retired["app_secret_versions"] == [2]
+    assert old.post(path, body).status_code == 401
+    assert new.post(path, body).status_code == 200
     status, bad = running.call(
         "POST",
         "/api/v1/admin/operators",
@@ -269,5 +269,5 @@ def test_an_ip_allow_list_keeps_other_addresses_out(running: RunningStack) -> No
         },
     )
     assert status == 201
-    client = SignedClient(running.base_url, created["app_id"], created["wallet_secret"])
-    assert client.post(f"/api/v1/bridge/{code}/get_user_data", {"user_id": "player-1"}).status_code == 401
+    client = SignedClient(running.base_url, created["app_id"], created["app_secret"])
+    assert client.post("/api/v1/hub/search_sessions", {"from_date": 0}).status_code == 401  # from 127.0.0.1

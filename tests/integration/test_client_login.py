@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from typing import Any
 from urllib.parse import parse_qs, urlparse
@@ -12,7 +13,8 @@ from urllib.parse import parse_qs, urlparse
 import httpx
 import pytest
 
-from casino import aws
+from casino import aws, clock
+from casino.hub import status_store, wallet_client
 from local.operator_client import SignedClient
 from tests.conftest import RunningStack
 from tests.fake_operator import FakeOperator, Fault
@@ -147,7 +149,16 @@ def test_a_slow_operator_meets_the_deadline(
     assert len(operator.calls_to("get_user_data")) == 2
 
 
-def test_finalize_faults_leave_it_due_and_never_call_twice_at_once(
+def _session_item(running: RunningStack, session_id: str) -> dict[str, Any]:
+    return aws.from_item(
+        aws.dynamodb().get_item(
+            TableName=running.stack.physical["HubTable"],
+            Key=aws.to_item({"pk": f"SESSION#{session_id}", "sk": "SESSION"}),
+        )["Item"]
+    )
+
+
+def test_a_final_refusal_of_finalize_is_recorded_and_never_retried(
     running: RunningStack, fake: tuple[FakeOperator, SignedClient]
 ) -> None:
     operator, hub = fake
@@ -155,13 +166,13 @@ def test_finalize_faults_leave_it_due_and_never_call_twice_at_once(
     session, token = open_session(hub)
     auth = client_post(running, "login", {"client_token": token}).json()["auth_token"]
     assert client_post(running, "exit", auth=auth).status_code == 200
-    item = aws.from_item(
-        aws.dynamodb().get_item(
-            TableName=running.stack.physical["HubTable"],
-            Key=aws.to_item({"pk": f"SESSION#{session['id']}", "sk": "SESSION"}),
-        )["Item"]
-    )
-    assert item["finalize_state"] == "due" and len(operator.calls_to("finalize_session")) == 1
+    item = _session_item(running, session["id"])
+    assert (item["finalize_state"], item["finalize_error"]) == ("refused", "invalid_request")
+    assert item["gsi3pk"] == "FINALIZE_REFUSED"  # listed for ops, out of the retry list
+    running.invoke("SessionExpiryFunction", {"source": "aws.events", "detail-type": "Scheduled Event"})
+    assert len(operator.calls_to("finalize_session")) == 1  # never retried
+    refused = {r["session_id"]: r for r in status_store.finalize_refusals(limit=1000)}
+    assert refused[session["id"]]["code"] == "invalid_request"
 
 
 @pytest.mark.parametrize(
@@ -230,18 +241,68 @@ def test_the_expiry_schedule_finalizes_what_could_not_be_finalized(
     running: RunningStack, fake: tuple[FakeOperator, SignedClient]
 ) -> None:
     operator, hub = fake
-    operator.fail("finalize_session", Fault("refuse", code="invalid_request"))
+    operator.fail("finalize_session", Fault("fail_5xx", times=4))  # every attempt of the exit's call
     session, token = open_session(hub)
     auth = client_post(running, "login", {"client_token": token}).json()["auth_token"]
     client_post(running, "exit", auth=auth)
-    assert len(operator.calls_to("finalize_session")) == 1
+    assert len(operator.calls_to("finalize_session")) == 4
+    assert _session_item(running, session["id"])["finalize_state"] == "due"
     result = running.invoke("SessionExpiryFunction", {"source": "aws.events", "detail-type": "Scheduled Event"})
     assert result["finalize_retried"] >= 1
-    assert len(operator.calls_to("finalize_session")) == 2
-    item = aws.from_item(
-        aws.dynamodb().get_item(
-            TableName=running.stack.physical["HubTable"],
-            Key=aws.to_item({"pk": f"SESSION#{session['id']}", "sk": "SESSION"}),
-        )["Item"]
-    )
+    assert len(operator.calls_to("finalize_session")) == 5
+    item = _session_item(running, session["id"])
     assert item["finalize_state"] == "done" and "gsi3pk" not in item
+
+
+def test_a_finalize_left_calling_by_a_dead_lambda_is_taken_again_after_its_lease(
+    running: RunningStack, fake: tuple[FakeOperator, SignedClient], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    operator, hub = fake
+    session, token = open_session(hub)
+    auth = client_post(running, "login", {"client_token": token}).json()["auth_token"]
+    calling = wallet_client.call
+
+    def dies_calling_finalize(op: Any, path: str, body: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+        if path == "finalize_session":
+            raise SystemError("the Lambda ran out of memory")
+        return calling(op, path, body, **kwargs)
+
+    monkeypatch.setattr(wallet_client, "call", dies_calling_finalize)
+    assert client_post(running, "exit", auth=auth).status_code == 500
+    monkeypatch.setattr(wallet_client, "call", calling)
+    item = _session_item(running, session["id"])
+    assert (item["status"], item["finalize_state"], item["gsi3pk"]) == ("finished", "calling", "FINALIZE_DUE")
+    schedule = {"source": "aws.events", "detail-type": "Scheduled Event"}
+    running.invoke("SessionExpiryFunction", schedule)
+    assert operator.calls_to("finalize_session") == []  # its lease still holds
+    later = clock.now_ms() + 120_000
+    monkeypatch.setattr(clock, "now_ms", lambda: later)
+    running.invoke("SessionExpiryFunction", schedule)
+    assert len(operator.calls_to("finalize_session")) == 1
+    assert _session_item(running, session["id"])["finalize_state"] == "done"
+
+
+def test_concurrent_logins_of_one_token_call_the_operator_once(
+    running: RunningStack, fake: tuple[FakeOperator, SignedClient]
+) -> None:
+    operator, hub = fake
+    operator.fail("initialize_session", Fault("slow", seconds=1.0))
+    _, token = open_session(hub)
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        answers = list(pool.map(lambda _: client_post(running, "login", {"client_token": token}), range(4)))
+    assert sorted(a.status_code for a in answers) == [200, 401, 401, 401]
+    assert len(operator.calls_to("initialize_session")) == 1 and len(operator.calls_to("get_user_data")) == 1
+
+
+def test_an_unknown_outcome_frees_the_link_and_a_refusal_burns_it(
+    running: RunningStack, fake: tuple[FakeOperator, SignedClient]
+) -> None:
+    operator, hub = fake
+    operator.fail("get_user_data", Fault("fail_5xx", times=4))  # every attempt of one login
+    _, token = open_session(hub)
+    assert client_post(running, "login", {"client_token": token}).status_code == 503
+    assert client_post(running, "login", {"client_token": token}).status_code == 200  # tried again
+    operator.fail("get_user_data", Fault("refuse", code="user_blocked"))
+    _, token = open_session(hub)
+    assert client_post(running, "login", {"client_token": token}).status_code == 503
+    assert client_post(running, "login", {"client_token": token}).status_code == 401  # burnt

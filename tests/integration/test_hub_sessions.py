@@ -3,6 +3,8 @@ terminated; strict operator isolation."""
 
 from __future__ import annotations
 
+import base64
+import json
 import time
 import uuid
 from typing import Any
@@ -107,6 +109,13 @@ def test_bad_create_session_input_names_the_field(demo: SignedClient) -> None:
         assert answer.json()["error"]["code"] == code and answer.json()["error"]["field"] == field
 
 
+@pytest.mark.parametrize("raw", ["[]", "null", "42", '"user"', "true", "", "[{}]"])
+def test_create_session_takes_a_json_object_only(demo: SignedClient, raw: str) -> None:
+    answer = demo.post(f"{HUB}/create_session", raw)
+    assert answer.status_code == 400 and answer.json()["error"]["code"] == "validation_error", raw
+    assert "client_url" not in answer.json()
+
+
 def test_get_and_terminate_by_our_id_or_theirs(running: RunningStack, demo: SignedClient) -> None:
     their = f"s-{uuid.uuid4().hex}"
     session = create(demo, session_id=their, user_id="carol")["session"]
@@ -157,6 +166,39 @@ def test_search_by_date_user_and_status_with_a_cursor(demo: SignedClient) -> Non
     bad = demo.post(f"{HUB}/search_sessions", {"from_date": started, "cursor": "garbage"})
     assert bad.status_code == 400 and bad.json()["error"]["field"] == "cursor"
     assert demo.post(f"{HUB}/search_sessions", {"from_date": started, "limit": 101}).status_code == 400
+
+
+_json = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
+    max_leaves=8,
+)
+_key_like = st.fixed_dictionaries(
+    {"gsi1pk": st.just("SESSIONS#demo"), "gsi1sk": st.text(max_size=30)},
+    optional={"pk": _json, "sk": _json, "gsi2pk": st.text(max_size=30), "gsi2sk": _json},
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(forged=st.one_of(_json, _key_like), user=st.sampled_from([None, "alice"]))
+def test_a_forged_cursor_is_a_400_never_a_500(demo: SignedClient, forged: Any, user: str | None) -> None:
+    cursor = base64.urlsafe_b64encode(json.dumps(forged).encode()).decode()
+    body = {"from_date": 0, "cursor": cursor, **({"user_id": user} if user else {})}
+    answer = demo.post(f"{HUB}/search_sessions", body)
+    assert answer.status_code == 400, (forged, answer.text)
+    assert answer.json()["error"]["field"] == "cursor"
+
+
+def test_a_cursor_outside_the_searched_dates_is_a_400(demo: SignedClient) -> None:
+    user = f"u-{uuid.uuid4().hex[:8]}"
+    before = int(time.time() * 1000) - 1
+    for _ in range(3):
+        create(demo, user_id=user)
+    page = demo.post(f"{HUB}/search_sessions", {"from_date": 0, "user_id": user, "limit": 1}).json()
+    assert page["next_cursor"]
+    earlier = {"from_date": 0, "to_date": before, "user_id": user, "cursor": page["next_cursor"]}
+    moved = demo.post(f"{HUB}/search_sessions", earlier)
+    assert moved.status_code == 400 and moved.json()["error"]["field"] == "cursor"
 
 
 _values = st.one_of(

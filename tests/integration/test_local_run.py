@@ -78,9 +78,11 @@ def test_make_run_serves_and_stops_cleanly_on_a_signal(signum: int) -> None:
 def test_draining_lets_an_in_flight_request_finish_and_refuses_new_ones(running: RunningStack) -> None:
     gateway: Gateway = running.gateway
     release = threading.Event()
+    entered = threading.Event()
     answers: list[Any] = []
 
     def slow(evt: dict[str, Any], context: Any) -> dict[str, Any]:
+        entered.set()
         release.wait(5)
         return {"statusCode": 200, "body": "{}"}
 
@@ -89,7 +91,7 @@ def test_draining_lets_an_in_flight_request_finish_and_refuses_new_ones(running:
             target=lambda: answers.append(httpx.get(f"{running.base_url}/api/v1/admin/status", timeout=10))
         )
         worker.start()
-        time.sleep(0.3)
+        assert entered.wait(10)  # the request is in flight (no sleep: a loaded machine is slow)
         drained: list[bool] = []
         drainer = threading.Thread(target=lambda: drained.append(gateway.drain(5)))
         drainer.start()

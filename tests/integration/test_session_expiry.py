@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 from casino import aws, clock
+from local.operator_client import SignedClient
 from tests.conftest import RunningStack, event
 
 
@@ -16,6 +17,7 @@ def _session(running: RunningStack, deadline_ms: int) -> str:
             {
                 "pk": f"SESSION#{session_id}",
                 "sk": "SESSION",
+                "id": session_id,
                 "status": "active",
                 "gsi3pk": "ACTIVE_SESSIONS",
                 "gsi3sk": f"{deadline_ms:015d}",
@@ -44,3 +46,21 @@ def test_overdue_sessions_are_finished_once_and_live_ones_are_left(running: Runn
     assert _get(running, alive)["status"] == "active"
     again = running.invoke("SessionExpiryFunction", event("schedules/session-expiry.json"))
     assert (again["overdue"], again["finished"]) == (0, 0)
+
+
+def test_an_overdue_session_is_ended_and_finalized_at_its_operator(running: RunningStack) -> None:
+    hub = SignedClient(running.base_url, "demo-operator", "demo-operator-secret")
+    session = hub.post("/api/v1/hub/create_session", {"user_id": "player-2"}).json()["session"]
+    aws.dynamodb().update_item(  # its heartbeat deadline passed
+        TableName=running.stack.physical["HubTable"],
+        Key=aws.to_item({"pk": f"SESSION#{session['id']}", "sk": "SESSION"}),
+        UpdateExpression="SET gsi3sk = :past",
+        ExpressionAttributeValues=aws.to_item({":past": f"{clock.now_ms() - 1_000:015d}"}),
+    )
+    result = running.invoke("SessionExpiryFunction", event("schedules/session-expiry.json"))
+    assert result["finished"] >= 1 and result["finalized"] >= 1
+    item = _get(running, session["id"])
+    assert (item["status"], item["finalize_state"]) == ("finished", "done") and "gsi3pk" not in item
+    assert hub.post("/api/v1/hub/get_session", {"session_id": session["id"], "is_our_id": True}).json()["status"] == (
+        "finished"
+    )

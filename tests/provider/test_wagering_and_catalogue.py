@@ -10,16 +10,26 @@ from tests.conftest import RunningStack
 from tests.provider.conftest import bet, make_player, next_id
 
 
+def game_token(running: RunningStack, player_id: str, game_id: int) -> str:
+    status, session = running.call(
+        "POST", "/api/v1/admin/game-sessions", {"player_id": player_id, "provider": "tlt", "game_id": game_id}
+    )
+    assert status == 201, session
+    token: str = session["token"]
+    return token
+
+
 def test_bonus_wagering_uses_the_games_contribution_factor(running: RunningStack, provider: ProviderClient) -> None:
     player = make_player(running, real="0.00", bonus="20.00", game_id=1002)
     assert provider.send("changebalance", bet(player, D("5.00"), game_id=1002)).ok  # table games: 0.1
     assert player.view()["bonus"]["wagering"]["progress"] == "0.50"
+    player.token = game_token(running, player.id, 1001)  # a token is for one game
     assert provider.send("changebalance", bet(player, D("5.00"), game_id=1001)).ok  # slots: 1
     assert player.view()["bonus"]["wagering"]["progress"] == "5.50"
 
 
 def test_the_bonus_contribution_table_overrides_the_game(running: RunningStack, provider: ProviderClient) -> None:
-    player = make_player(running, real="0.00", bonus="20.00", contributions={"table games": "0.5"})
+    player = make_player(running, real="0.00", bonus="20.00", contributions={"table games": "0.5"}, game_id=1002)
     assert provider.send("changebalance", bet(player, D("4.00"), game_id=1002)).ok
     assert player.view()["bonus"]["wagering"]["progress"] == "2.00"
 
@@ -70,10 +80,15 @@ def test_providers_are_registered_once_with_their_secret_kept_out_of_sight(runni
     }
     status, created = running.call("POST", "/api/v1/admin/providers", body)
     assert status == 201 and created["code"] == body["code"] and "secret" not in created
-    assert running.call("POST", "/api/v1/admin/providers", body)[0] == 409
+    assert created["signature"] == "hmac-sha256"  # the default for a new provider
+    assert running.call("POST", "/api/v1/admin/providers", body) == (200, created)  # the same body: the same provider
+    assert running.call("POST", "/api/v1/admin/providers", {**body, "secret": "another-secret-1"})[0] == 409
+    assert running.call("POST", "/api/v1/admin/providers", {**body, "name": "Acme 2"})[0] == 409
     status, bad = running.call("POST", "/api/v1/admin/providers", {**body, "code": "x y"})
     assert status == 400 and bad["error"]["field"] == "code"
-    new = ProviderClient(running.base_url, provider=body["code"], operator_id="acme-op", secret=body["secret"])
+    new = ProviderClient(
+        running.base_url, provider=body["code"], operator_id="acme-op", secret=body["secret"], signature="hmac-sha256"
+    )
     assert new.send("ping").ok and new.send("ping").signed
     status, record = running.call("POST", f"/api/v1/admin/providers/{body['code']}/sync")
     assert status == 200 and record["outcome"] == "failed" and record["disabled"] == 0

@@ -1,7 +1,8 @@
 """POST /api/v1/admin/bonuses/{bonus_id}/forfeit: the bonus ends, its balance is removed."""
 
-from typing import Any
+from typing import Annotated, Any
 
+from aws_lambda_powertools.event_handler.openapi.params import Path
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from casino.api.admin_auth import require_admin
@@ -12,7 +13,7 @@ app = rest_app(require_admin)
 
 
 @app.post("/api/v1/admin/bonuses/<bonus_id>/forfeit")
-def forfeit(bonus_id: str) -> dict[str, Any]:
+def forfeit(bonus_id: Annotated[str, Path(max_length=64)]) -> dict[str, Any]:
     return admin.forfeit_bonus(bonus_id)
 
 

@@ -1,4 +1,5 @@
-"""POST /api/v1/admin/operators: a new operator; its app id and secrets are shown once."""
+"""POST /api/v1/admin/operators: a new operator; its app id and secrets are shown once (a
+bridge operator's wallet secret never). The same registration again answers 200 without them."""
 
 from typing import Any
 
@@ -8,14 +9,17 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from casino.api.admin_auth import require_admin
 from casino.api.admin_models import RegisterOperator
 from casino.api.rest import rest_app
-from casino.hub import operators
+from casino.hub.http import public_base_url
+from casino.registry import operators
 
 app = rest_app(require_admin)
 
 
 @app.post("/api/v1/admin/operators")
 def register(body: RegisterOperator) -> Response[dict[str, Any]]:
-    return Response(status_code=201, content_type="application/json", body=operators.register(**body.model_dump()))
+    fields = {**body.model_dump(), "wallet_base_url": body.wallet_base_url or ""}
+    done = operators.register(**fields, public_base_url=public_base_url(app))
+    return Response(status_code=201 if done.created else 200, content_type="application/json", body=done.answer)
 
 
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:

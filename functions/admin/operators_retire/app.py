@@ -7,7 +7,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from casino.api.admin_auth import require_admin
 from casino.api.admin_models import OperatorSecret
 from casino.api.rest import rest_app
-from casino.hub import operators
+from casino.registry import operators
 
 app = rest_app(require_admin)
 

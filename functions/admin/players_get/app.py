@@ -1,7 +1,8 @@
 """GET /api/v1/admin/players/{player_id}: the player with balances, bonus and wagering."""
 
-from typing import Any
+from typing import Annotated, Any
 
+from aws_lambda_powertools.event_handler.openapi.params import Path
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from casino.api.admin_auth import require_admin
@@ -12,7 +13,7 @@ app = rest_app(require_admin)
 
 
 @app.get("/api/v1/admin/players/<player_id>")
-def get_player(player_id: str) -> dict[str, Any]:
+def get_player(player_id: Annotated[str, Path(max_length=70)]) -> dict[str, Any]:
     return admin.get_player(player_id)
 
 

@@ -2,7 +2,7 @@
 
 from typing import Annotated, Any
 
-from aws_lambda_powertools.event_handler.openapi.params import Query
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from casino.api.admin_auth import require_admin
@@ -14,7 +14,7 @@ app = rest_app(require_admin)
 
 @app.get("/api/v1/admin/players/<player_id>/ledger")
 def ledger(
-    player_id: str,
+    player_id: Annotated[str, Path(max_length=70)],
     cursor: Annotated[str | None, Query(max_length=64)] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
 ) -> dict[str, Any]:

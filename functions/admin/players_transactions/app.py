@@ -1,7 +1,8 @@
 """POST /api/v1/admin/players/{player_id}/transactions: deposit, withdrawal or adjustment, exactly once."""
 
-from typing import Any
+from typing import Annotated, Any
 
+from aws_lambda_powertools.event_handler.openapi.params import Path
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from casino.api.admin_auth import require_admin
@@ -13,7 +14,7 @@ app = rest_app(require_admin)
 
 
 @app.post("/api/v1/admin/players/<player_id>/transactions")
-def post_transaction(player_id: str, body: PlayerTransaction) -> dict[str, Any]:
+def post_transaction(player_id: Annotated[str, Path(max_length=70)], body: PlayerTransaction) -> dict[str, Any]:
     return admin.post_transaction(player_id, **body.model_dump())
 
 

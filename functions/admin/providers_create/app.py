@@ -1,4 +1,9 @@
-"""POST /api/v1/admin/providers: register a game provider (its secret goes to SSM, never the table)."""
+"""POST /api/v1/admin/providers: register a game provider (its secret goes to SSM, never the table).
+
+Atomic or repaired by a retry: 201 with the provider when this call created it, 200 with the
+same provider when the same body was registered before (a retry after a lost answer or a
+failure), 409 when the code is taken with another body.
+"""
 
 from typing import Any
 
@@ -8,7 +13,6 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from casino.api.admin_auth import require_admin
 from casino.api.admin_models import RegisterProvider
 from casino.api.rest import rest_app
-from casino.errors import Conflict
 from casino.money import currency
 from casino.registry import providers
 
@@ -19,10 +23,8 @@ app = rest_app(require_admin)
 def register(body: RegisterProvider) -> Response[dict[str, Any]]:
     for code in body.currencies:
         currency(code, field="currencies")
-    provider = providers.register(**body.model_dump())
-    if provider is None:
-        raise Conflict(f"provider {body.code!r} already exists", field="code")
-    return Response(status_code=201, content_type="application/json", body=providers.view(provider))
+    provider, created = providers.register(**body.model_dump())
+    return Response(status_code=201 if created else 200, content_type="application/json", body=providers.view(provider))
 
 
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:

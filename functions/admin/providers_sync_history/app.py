@@ -1,7 +1,8 @@
 """GET /api/v1/admin/providers/{code}/sync-history: the provider's sync records, newest first."""
 
-from typing import Any
+from typing import Annotated, Any
 
+from aws_lambda_powertools.event_handler.openapi.params import Path
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from casino.api.admin_auth import require_admin
@@ -13,7 +14,7 @@ app = rest_app(require_admin)
 
 
 @app.get("/api/v1/admin/providers/<code>/sync-history")
-def history(code: str) -> dict[str, Any]:
+def history(code: Annotated[str, Path(max_length=32)]) -> dict[str, Any]:
     if providers.get(code) is None:
         raise NotFound(f"provider {code!r} not found", field="code")
     return {"records": game_sync.history(code)}

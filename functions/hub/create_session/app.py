@@ -13,7 +13,7 @@ app = hub_app()
 
 @app.post("/api/v1/hub/create_session")
 def create_session() -> dict[str, Any]:
-    body = app.current_event.json_body or {}
+    body = app.current_event.json_body
     if not isinstance(body, dict):
         raise ValidationFailed("body: a JSON object", field="body")
     return sessions.create_session(caller(app), body, public_base_url(app))

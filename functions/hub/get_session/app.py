@@ -18,7 +18,7 @@ class SessionRef(BaseModel):
 
 @app.post("/api/v1/hub/get_session")
 def get_session(body: SessionRef) -> dict[str, Any]:
-    return sessions.view(sessions.find(caller(app), body.session_id, body.is_our_id))
+    return sessions.get(caller(app), body.session_id, body.is_our_id)
 
 
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:

@@ -8,4 +8,4 @@ from casino.provider import http
 
 
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return http.handle(event, "ping", lambda provider, data: {}, has_body=False)
+    return http.handle(event, "ping", lambda provider, data, seal: {}, has_body=False)

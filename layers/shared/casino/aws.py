@@ -35,6 +35,41 @@ def reset_clients() -> None:
     secret_store.clear_cache()
 
 
+def batch_get(wanted: Mapping[str, tuple[str, Mapping[str, Any]]]) -> dict[str, dict[str, Any] | None]:
+    """Several items in one strongly consistent ``BatchGetItem``: ``{slot: (table, key)}`` ->
+    ``{slot: item or None}``. The keys come from the stores that own them."""
+    found: dict[tuple[str, str, str], dict[str, Any]] = {}
+    request: dict[str, Any] = {}
+    for table, key in wanted.values():
+        entry = request.setdefault(table, {"Keys": [], "ConsistentRead": True})
+        if to_item(dict(key)) not in entry["Keys"]:
+            entry["Keys"].append(to_item(dict(key)))
+    pending = request
+    for _ in range(5):
+        if not pending:
+            break
+        answer = dynamodb().batch_get_item(RequestItems=pending)
+        for table, items in answer.get("Responses", {}).items():
+            for raw in items:
+                item = from_item(raw)
+                found[(table, item["pk"], item["sk"])] = item
+        pending = dict(answer.get("UnprocessedKeys") or {})
+    if pending:
+        raise RuntimeError("BatchGetItem left keys unprocessed")
+    return {slot: found.get((table, key["pk"], key["sk"])) for slot, (table, key) in wanted.items()}
+
+
+def query_all(**query: Any) -> list[dict[str, Any]]:
+    """Every item of a ``Query`` (built by a store), following ``LastEvaluatedKey``."""
+    items: list[dict[str, Any]] = []
+    while True:
+        answer = dynamodb().query(**query)
+        items.extend(from_item(i) for i in answer.get("Items", []))
+        if "LastEvaluatedKey" not in answer:
+            return items
+        query["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
+
+
 _SERIALIZER: Any = None
 _DESERIALIZER: Any = None
 

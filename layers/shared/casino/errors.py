@@ -66,3 +66,13 @@ def errors_by_code() -> dict[str, type[DomainError]]:
         found.setdefault(kind.code, kind)
         pending.extend(kind.__subclasses__())
     return found
+
+
+class PayloadTooLarge(DomainError):
+    code = "payload_too_large"
+
+
+class Refused(DomainError):
+    """A final refusal by a party we called (an operator's wallet): not ours to retry."""
+
+    code = "refused"

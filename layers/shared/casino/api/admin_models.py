@@ -1,27 +1,64 @@
 """Request bodies of the admin API. Amounts are decimal strings (or JSON numbers, read as
-Decimal); the domain refuses anything finer than the currency's precision."""
+Decimal), passed on in their one canonical spelling (``"5.00"`` and ``5.0`` are ``"5"``); the
+domain refuses anything finer than the currency's precision or above its ``max_amount``.
+Every number and list is bounded, so nothing oversized reaches the domain or DynamoDB."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, model_validator
+
+from casino.errors import ValidationFailed
+from casino.money import canonical, to_decimal
+
+MAX_FACTOR = Decimal(1000)
+FACTOR_PLACES = 4
+MAX_UNIX_MS = 10**13  # 2286-11-20: a timestamp in unix ms has at most 13 digits
 
 
 def _amount(value: object) -> object:
-    """A decimal string, an integer, or a JSON number (already a Decimal); the domain checks
-    its precision against the currency."""
+    """A decimal string, an integer, or a JSON number (already a Decimal), exact: its canonical
+    string; the domain checks it against the currency."""
     if isinstance(value, str | int | Decimal) and not isinstance(value, bool):
-        return value
+        try:
+            return canonical(value, field="amount")
+        except ValidationFailed as refused:
+            raise ValueError(refused.message.removeprefix("amount: ")) from None
     raise ValueError('must be a decimal amount such as "12.50"')
+
+
+def _factor(value: object) -> object:
+    """A wagering multiplier or contribution factor: 0 to 1000, at most 4 decimal places; its
+    canonical string."""
+    if isinstance(value, str | int | Decimal) and not isinstance(value, bool):
+        try:
+            number = to_decimal(value, field="factor")
+        except ValidationFailed as refused:
+            raise ValueError(refused.message.removeprefix("factor: ")) from None
+        if number < 0 or number > MAX_FACTOR:
+            raise ValueError(f"must be from 0 to {MAX_FACTOR}")
+        text = canonical(number, field="factor")
+        if len(text.partition(".")[2]) > FACTOR_PLACES:
+            raise ValueError(f"at most {FACTOR_PLACES} decimal places")
+        return text
+    raise ValueError('must be a decimal number such as "10" or "0.5"')
 
 
 Amount = Annotated[
     Any,
     BeforeValidator(_amount),
-    WithJsonSchema({"type": "string", "pattern": r"^-?\d+(\.\d+)?$", "examples": ["12.50"]}),
+    WithJsonSchema({"type": "string", "pattern": r"^-?[0-9]+(\.[0-9]+)?$", "maxLength": 42, "examples": ["12.50"]}),
 ]
+Factor = Annotated[
+    Any,
+    BeforeValidator(_factor),
+    WithJsonSchema({"type": "string", "pattern": r"^[0-9]{1,4}(\.[0-9]{1,4})?$", "examples": ["10", "0.5"]}),
+]
+Category = Annotated[str, Field(min_length=1, max_length=64)]
+CurrencyCode = Annotated[str, Field(min_length=3, max_length=4)]
+IpRange = Annotated[str, Field(min_length=1, max_length=64)]
 
 
 class _Body(BaseModel):
@@ -31,7 +68,7 @@ class _Body(BaseModel):
 class PlayerLimits(_Body):
     min_bet: Amount | None = None
     max_bet: Amount | None = None
-    session_minutes: int | None = None
+    session_minutes: int | None = Field(default=None, gt=0, le=10080, description="at most a week")
 
 
 class CreatePlayer(_Body):
@@ -42,7 +79,7 @@ class CreatePlayer(_Body):
     display_name: str | None = Field(default=None, max_length=128)
     group: str | None = Field(default=None, max_length=64)
     limits: PlayerLimits | None = None
-    deposit_wagering_multiplier: Amount | None = None
+    deposit_wagering_multiplier: Factor | None = None
 
 
 class SetPlayerStatus(_Body):
@@ -54,17 +91,17 @@ class PlayerTransaction(_Body):
     amount: Amount
     idempotency_key: str = Field(min_length=1, max_length=128)
     note: str | None = Field(default=None, max_length=500)
-    currency: str | None = None
+    currency: str | None = Field(default=None, max_length=4)
 
 
 class GrantBonus(_Body):
     amount: Amount
     mode: Literal["BONUS_ONLY", "DEPOSIT_PLUS_BONUS"]
-    wagering_multiplier: Amount
-    expires_at: int = Field(gt=0, description="unix ms")
-    contributions: dict[str, Amount] | None = None
+    wagering_multiplier: Factor
+    expires_at: int = Field(gt=0, lt=MAX_UNIX_MS, description="unix ms")
+    contributions: dict[Category, Factor] | None = Field(default=None, max_length=50)
     idempotency_key: str = Field(min_length=1, max_length=128)
-    currency: str | None = None
+    currency: str | None = Field(default=None, max_length=4)
 
 
 class CreateAdminKey(_Body):
@@ -77,9 +114,9 @@ class RegisterProvider(_Body):
     operator_id: str = Field(min_length=1, max_length=100)
     secret: str = Field(min_length=8, max_length=200)
     platform_url: str = Field(pattern=r"^https?://", max_length=500)
-    currencies: list[str] = Field(min_length=1)
+    currencies: list[CurrencyCode] = Field(min_length=1, max_length=20)
     signature: Literal["hmac-sha256", "seed-sha1"] = "hmac-sha256"
-    allowed_ips: list[str] | None = None
+    allowed_ips: list[IpRange] | None = Field(default=None, max_length=50)
 
 
 class OpenGameSession(_Body):
@@ -92,10 +129,17 @@ class OpenGameSession(_Body):
 class RegisterOperator(_Body):
     code: str = Field(min_length=2, max_length=32)
     name: str = Field(min_length=1, max_length=100)
-    wallet_base_url: str = Field(pattern=r"^https?://", max_length=500)
-    currencies: list[str] = Field(min_length=1)
-    allowed_ips: list[str] | None = None
+    wallet_base_url: str | None = Field(default=None, pattern=r"^https?://", max_length=500)
+    currencies: list[CurrencyCode] = Field(min_length=1, max_length=20)
+    allowed_ips: list[IpRange] | None = Field(default=None, max_length=50)
     wallet: Literal["bridge"] | None = None
+
+    @model_validator(mode="after")
+    def _wallet_url(self) -> RegisterOperator:
+        """A third party's wallet is where it says; a bridge operator's is ours (none given)."""
+        if self.wallet != "bridge" and self.wallet_base_url is None:
+            raise ValueError("wallet_base_url: required unless wallet is bridge")
+        return self
 
 
 class OperatorSecret(_Body):

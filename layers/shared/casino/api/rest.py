@@ -7,6 +7,9 @@ errors (``casino.errors``) to ``{"error": {"code", "message"}}`` answers.
 
 from __future__ import annotations
 
+import base64
+import binascii
+import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -15,28 +18,11 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 
-from casino.api.jsonio import dumps, loads
-from casino.errors import DomainError
+from casino import error_map
+from casino.api.jsonio import JsonRejected, dumps, loads
+from casino.errors import DomainError, PayloadTooLarge, ValidationFailed
 
 MAX_BODY_BYTES = 64 * 1024
-
-HTTP_STATUS = {
-    "validation_error": 400,
-    "unauthorized": 401,
-    "forbidden": 403,
-    "not_found": 404,
-    "conflict": 409,
-    "insufficient_funds": 409,
-    "user_blocked": 403,
-    "duplicate_mismatch": 409,
-    "session_closed": 409,
-    "game_unavailable": 409,
-    "payload_too_large": 413,
-    "rate_limited": 429,
-    "internal": 500,
-    "upstream_unavailable": 503,
-    "maintenance": 503,
-}
 
 logger = Logger(service="casino")
 
@@ -55,12 +41,16 @@ class Request:
         self.path_parameters = event.get("pathParameters") or {}
 
 
+def refusal(error: DomainError, rename: Mapping[str, str] | None = None) -> Response[str]:
+    """A domain error's answer: its status by class (``casino.error_map``, the one mapping)."""
+    return error_response(error_map.http_status(error), error.code, error.message, error.field, rename)
+
+
 def error_response(
-    code: str, message: str, field: str | None = None, rename: Mapping[str, str] | None = None
+    status: int, code: str, message: str, field: str | None = None, rename: Mapping[str, str] | None = None
 ) -> Response[str]:
-    """The one mapping from a domain error to an HTTP answer; ``rename`` gives a protocol's own
-    code for one of ours (the operator-wallet protocol says ``invalid_request``)."""
-    status = HTTP_STATUS.get(code, 500)
+    """``{"error": {code, message, field}}``; ``rename`` gives a protocol's own code for one of
+    ours (the operator-wallet protocol says ``invalid_request``)."""
     code = (rename or {}).get(code, code)
     error: dict[str, Any] = {"code": code, "message": message}
     if field:
@@ -68,9 +58,43 @@ def error_response(
     return Response(status_code=status, content_type="application/json", body=dumps({"error": error}))
 
 
-def _field_of(error: dict[str, Any]) -> str:
-    loc = [str(p) for p in error.get("loc", ()) if p not in ("body", "query", "path", "header")]
-    return ".".join(loc) or "body"
+def _field_of(error: Mapping[str, Any]) -> str:
+    """A pydantic error's location as the field it names: ``limits.max_bet``, ``currencies[1]``,
+    ``body`` for the body as a whole; never a bare index."""
+    loc = list(error.get("loc", ()))
+    if loc and loc[0] in ("body", "query", "path", "header", "cookie"):
+        loc = loc[1:]
+    parts: list[str] = []
+    for part in loc:
+        if isinstance(part, int):
+            parts.append(f"[{part}]")
+        elif part == "[key]":  # a dict's key is refused: the dict itself is the field
+            parts = parts[:-1]
+        elif not (isinstance(part, str) and _UNION_TAG.match(part)):  # not which member of a union it tried
+            parts.append(("." if parts else "") + str(part))
+    field = "".join(parts)
+    return field if field and not field.startswith("[") else f"body{field}"
+
+
+# pydantic's location tags for the members of a union (``function-before[...]``, ``int``...):
+# not field names, which are the request's own keys.
+_UNION_TAG = re.compile(r"^(?:[a-z]+(?:-[a-z]+)*\[.*\]|int|str|float|bool|decimal|none|list|dict)$")
+
+
+def parse_body(event: Mapping[str, Any]) -> Any:
+    """The request's body as JSON (``None`` if empty), read as Powertools will read it; bad text
+    is refused naming ``body`` with the reason (too deep, a number too long, not JSON...)."""
+    text = event.get("body") or ""
+    if not text:
+        return None
+    try:
+        if event.get("isBase64Encoded"):
+            text = base64.b64decode(text.encode("ascii"), validate=True).decode("utf-8")
+        return loads(text)
+    except (UnicodeError, binascii.Error):
+        raise ValidationFailed("body: not valid UTF-8 text", field="body") from None
+    except JsonRejected as rejected:
+        raise ValidationFailed(f"body: {rejected}", field="body") from None
 
 
 class JsonRestResolver(APIGatewayRestResolver):
@@ -78,8 +102,10 @@ class JsonRestResolver(APIGatewayRestResolver):
 
     Before Powertools sees the request: the caller is authorised (Powertools validates the
     body before its middlewares run, and an unauthenticated caller must learn nothing), the
-    body is at most 64 KiB, and every body is read as JSON whatever Content-Type it came with
-    (the contract's convention; a form content type would otherwise fail validation).
+    body is at most 64 KiB and is JSON that ``loads`` accepts (at most 32 levels deep, numbers of
+    at most 40 digits: else a 400 naming ``body``, so no bad text reaches a 5xx), and every
+    request is read as JSON whatever Content-Type it came with (the contract's convention; a
+    form content type would otherwise fail validation).
     """
 
     def __init__(self, authorize: Authorize | None = None, rename: Mapping[str, str] | None = None, **kwargs: Any):
@@ -93,8 +119,9 @@ class JsonRestResolver(APIGatewayRestResolver):
             caller = self._authorize(Request(event)) if self._authorize is not None else None
             if len(body.encode("utf-8")) > MAX_BODY_BYTES:
                 raise PayloadTooLarge(f"body: larger than {MAX_BODY_BYTES} bytes", field="body")
+            parse_body(event)  # bad JSON is a 400 naming the body, before Powertools reads it
         except DomainError as refused:
-            answer = error_response(refused.code, refused.message, refused.field, self.rename)
+            answer = refusal(refused, self.rename)
             return {
                 "statusCode": answer.status_code,
                 "headers": {"Content-Type": "application/json"},
@@ -102,17 +129,13 @@ class JsonRestResolver(APIGatewayRestResolver):
                 "isBase64Encoded": False,
             }
         self.append_context(caller=caller)  # type: ignore[no-untyped-call]
-        if body:
-            fixed = dict(event)
-            for name, value in (("headers", "application/json"), ("multiValueHeaders", ["application/json"])):
-                headers = {k: v for k, v in (event.get(name) or {}).items() if k.lower() != "content-type"}
-                fixed[name] = {**headers, "Content-Type": value}
-            event = fixed
-        return super().resolve(event, context)
-
-
-class PayloadTooLarge(DomainError):
-    code = "payload_too_large"
+        # Every request is read as JSON, an empty one too (a stray Content-Type on a request
+        # without a body would otherwise reach Powertools' "unsupported content type" as a 500).
+        fixed = dict(event)
+        for name, value in (("headers", "application/json"), ("multiValueHeaders", ["application/json"])):
+            headers = {k: v for k, v in (event.get(name) or {}).items() if k.lower() != "content-type"}
+            fixed[name] = {**headers, "Content-Type": value}
+        return super().resolve(fixed, context)
 
 
 def rest_app(authorize: Authorize | None = None, rename: Mapping[str, str] | None = None) -> APIGatewayRestResolver:
@@ -123,28 +146,32 @@ def rest_app(authorize: Authorize | None = None, rename: Mapping[str, str] | Non
 
     @app.exception_handler(DomainError)
     def _domain_error(exc: DomainError) -> Response[str]:
-        return error_response(exc.code, exc.message, exc.field, app.rename)
+        return refusal(exc, app.rename)
 
     @app.exception_handler(RequestValidationError)
     def _invalid(exc: RequestValidationError) -> Response[str]:
         errors = list(exc.errors())
         first = errors[0] if errors else {}
-        field = _field_of(first)
-        message = f"{field}: {first.get('msg', 'invalid')}" if first else "invalid request"
-        return error_response("validation_error", message, field, app.rename)
+        if first.get("type") == "json_invalid":  # Powertools' own JSON refusal names a position
+            field, message = "body", f"body: not valid JSON ({(first.get('ctx') or {}).get('error', 'invalid')})"
+        else:
+            field = _field_of(first)
+            message = f"{field}: {first.get('msg', 'invalid')}" if first else "invalid request"
+        return error_response(400, "validation_error", message, field, app.rename)
 
-    @app.exception_handler(ValueError)
-    def _bad_json(exc: ValueError) -> Response[str]:
-        # Powertools raises ValueError-derived errors for a body that is not JSON.
-        return error_response("validation_error", "body: not valid JSON", "body", app.rename)
+    @app.exception_handler(JsonRejected)
+    def _bad_json(exc: JsonRejected) -> Response[str]:
+        # A seatbelt: resolve() has read the body with the same ``loads`` before Powertools does.
+        # Deliberately not every ValueError: one from our own code is a bug, answered as a 500.
+        return error_response(400, "validation_error", f"body: {exc}", "body", app.rename)
 
     @app.not_found
     def _not_found(exc: NotFoundError) -> Response[str]:
-        return error_response("not_found", "no such route")
+        return error_response(404, "not_found", "no such route")
 
     @app.exception_handler(Exception)
     def _internal(exc: Exception) -> Response[str]:
         logger.exception("unhandled error")
-        return error_response("internal", "internal error, safe to retry")
+        return error_response(500, "internal", "internal error, safe to retry")
 
     return app

@@ -1,13 +1,15 @@
-"""The bridge's HTTP side: signed with the path operator's wallet secret; the protocol's error codes."""
+"""The bridge's HTTP side: dynamic app auth with the path operator's wallet secret, answered
+only for bridge operators (operator-wallet.md); the protocol's error codes."""
 
 from __future__ import annotations
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 
-from casino.api.rest import Request, rest_app
+from casino.api.rest import Request
 from casino.errors import Unauthorized, ValidationFailed
-from casino.hub import operators
-from casino.hub.operators import Operator
+from casino.hub.http import BRIDGE, authenticate, signed_app
+from casino.registry import operators
+from casino.registry.operators import Operator
 
 # Our codes, as the operator-wallet protocol names them.
 RENAME = {
@@ -18,17 +20,18 @@ RENAME = {
 }
 
 
-def authorize(request: Request) -> Operator:
-    operator = operators.get(request.path_parameters.get("operator", ""))
-    if operator is None:
+def authorize(request: Request, method: str, path: str) -> Operator:
+    """The hub calling the wallet of a bridge operator (one of our own casino brands), signed
+    with that operator's wallet secret. Any other operator, however validly signed with its
+    own wallet secret, is refused: a third party's secret never opens our players' money."""
+    operator = operators.get(str(request.path_parameters.get("operator", "")))
+    if operator is None or not operator.is_bridge:
         raise Unauthorized("unknown operator or bad signature")
-    return operators.authenticate(
-        request.headers, request.body, request.source_ip, which="wallet_secret", operator=operator
-    )
+    return authenticate(request, method, path, audience=BRIDGE, operator=operator)
 
 
 def bridge_app() -> APIGatewayRestResolver:
-    return rest_app(authorize, rename=RENAME)
+    return signed_app(authorize, rename=RENAME)
 
 
 def acknowledge_session(body: object) -> dict[str, bool]:

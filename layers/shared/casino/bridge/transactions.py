@@ -1,51 +1,30 @@
 """The account bridge (operator-wallet.md): our casino wallet speaking the operator-wallet API.
 
-The hub's ``create_transaction`` lands on the same wallet core as the provider callbacks: a
-play is a bet split real first then bonus, with wagering; a win is split in the play's
-proportion; a refund returns the play's parts; a cancel_win takes a win back if the balance
-allows. Each is one transaction with the bridge transaction record ``BTX#<operator>#<id>``
-(the idempotency record: same id and body, same answer; another body, ``duplicate_mismatch``).
-A refund of a play never applied is accepted, moves nothing, and leaves a tombstone so the
-play arriving later is refused.
+``create_transaction`` is an ``engine.Operation`` on the same wallet core as the provider
+callbacks: one batch read (the wallet, the step, every step it names), a decision by the
+wallet domain and the bridge's rules (``casino.bridge.plays``), and one transaction: the
+wallet, its ledger entries, the new step (the idempotency record: same id and body, the same
+answer; another body, ``duplicate_mismatch``), the step it settles or reverses (conditional on
+its version) and any tombstone.
 """
 
 from __future__ import annotations
 
-import json
-import re
 from dataclasses import asdict
 from typing import Any
 
 from casino import aws, clock, ids
+from casino.bridge import plays, store
+from casino.bridge.plays import InvalidRequest, Step, StepRequest, UserBlocked
 from casino.errors import DomainError, InsufficientFunds, ValidationFailed
 from casino.idempotency import fingerprint
-from casino.money import currency, to_decimal_string, to_minor
-from casino.settings import settings
-from casino.wallet import domain
+from casino.money import canonical, currency, to_decimal_string, to_minor
+from casino.wallet import domain, engine
 from casino.wallet import store as wallet_store
 from casino.wallet.domain import Movement, Wallet
-from casino.wallet.service import MAX_ATTEMPTS, WalletBusy, backoff
+from casino.wallet.engine import Plan, Snapshot, Write
 
-KINDS = ("instant_win", "single_player", "multiplayer_pvh", "multiplayer_pvp")
-ACTIONS = ("play", "win", "lose", "refund", "cancel_win")
-TYPE = re.compile(rf"^({'|'.join(KINDS)})\.({'|'.join(ACTIONS)})$")
-ACCOUNTS = ("real", "bonus")
-
-
-class UserBlocked(DomainError):
-    code = "user_blocked"
-
-
-class DuplicateMismatch(DomainError):
-    code = "duplicate_mismatch"
-
-
-class InvalidRequest(ValidationFailed):
-    """A well-formed request the wallet cannot take (e.g. a play already refunded)."""
-
-
-def btx_key(operator: str, transaction_id: str) -> dict[str, str]:
-    return {"pk": f"BTX#{operator}#{transaction_id}", "sk": "BTX"}
+RECORDED = (InsufficientFunds, UserBlocked)  # final refusals a retry gets again
 
 
 def accounts(wallet: Wallet, now: int) -> list[dict[str, str]]:
@@ -65,252 +44,196 @@ def user_data(user_id: str) -> dict[str, Any]:
     return {"accounts": accounts(wallet, clock.now_ms())}
 
 
-def _read(operator: str, user_id: str, transaction_ids: list[str]) -> tuple[Wallet | None, dict[str, dict[str, Any]]]:
-    """The wallet and the named bridge transactions, in one strongly consistent batch read."""
-    table = settings().wallet_table
-    keys = [wallet_store.wallet_key(user_id), *(btx_key(operator, t) for t in dict.fromkeys(transaction_ids))]
-    answer = aws.dynamodb().batch_get_item(
-        RequestItems={table: {"Keys": [aws.to_item(k) for k in keys], "ConsistentRead": True}}
+def _fingerprint(request: StepRequest, body: dict[str, Any]) -> str:
+    """The fields that decide the money, amounts canonical ("5.0" is "5.00")."""
+    return fingerprint(
+        {
+            "transaction_id": request.step_id,
+            "user_id": request.user_id,
+            "type": request.type,
+            "data": body.get("data"),
+            "prev_transactions": list(request.prev),
+            "transactions": [
+                [line.account_id, canonical(line.amount, field=f"transactions[{i}].amount")]
+                for i, line in enumerate(request.lines)
+            ],
+        }
     )
-    wallet = None
-    found: dict[str, dict[str, Any]] = {}
-    for raw in answer.get("Responses", {}).get(table, []):
-        item = aws.from_item(raw)
-        if item["sk"] == "WALLET":
-            wallet = wallet_store.wallet_from_item(item)
-        else:
-            found[item["transaction_id"]] = item
-    return wallet, found
 
 
-def _put(item: dict[str, Any], *, expect_status: str | None = None) -> dict[str, Any]:
-    put: dict[str, Any] = {
-        "TableName": settings().wallet_table,
-        "Item": aws.to_item(item),
-        "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
-    }
-    if expect_status is None:
-        put["ConditionExpression"] = "attribute_not_exists(pk)"
-    else:
-        put["ConditionExpression"] = "#status = :s"
-        put["ExpressionAttributeNames"] = {"#status": "status"}
-        put["ExpressionAttributeValues"] = aws.to_item({":s": expect_status})
-    return {"Put": put}
-
-
-def _parse(body: dict[str, Any]) -> tuple[str, str, str, str, list[str], int]:
-    tid, user = body.get("transaction_id"), body.get("user_id")
-    if not isinstance(tid, str) or not 0 < len(tid) <= 128:
-        raise ValidationFailed("transaction_id: a string of 1 to 128 characters", field="transaction_id")
-    if not isinstance(user, str) or not 0 < len(user) <= 70:
-        raise ValidationFailed("user_id: a string of 1 to 70 characters", field="user_id")
-    match = TYPE.match(str(body.get("type", "")))
-    if not match:
-        raise ValidationFailed(f"type: <kind>.<action>, kinds {KINDS}, actions {ACTIONS}", field="type")
-    prev = body.get("prev_transactions") or []
-    if not isinstance(prev, list) or not all(isinstance(p, str) for p in prev):
-        raise ValidationFailed("prev_transactions: a list of transaction ids", field="prev_transactions")
-    lines = body.get("transactions")
-    if not isinstance(lines, list):
-        raise ValidationFailed("transactions: a list of {id, account_id, amount}", field="transactions")
-    return tid, user, match.group(1), match.group(2), prev, len(lines)
-
-
-def _total(lines: list[dict[str, Any]], cur_code: str) -> int:
-    """The signed sum of the lines, exact (negative = debit). Each line names an account."""
-    cur = currency(cur_code)
-    total = 0
-    for i, line in enumerate(lines):
-        if not isinstance(line, dict) or line.get("account_id") not in ACCOUNTS:
-            raise ValidationFailed(
-                f"transactions[{i}].account_id: real or bonus", field=f"transactions[{i}].account_id"
-            )
-        amount = line.get("amount")
-        if not isinstance(amount, str):
-            raise ValidationFailed(f"transactions[{i}].amount: a decimal string", field=f"transactions[{i}].amount")
-        total += to_minor(amount, cur, field=f"transactions[{i}].amount")
-    return total
-
-
-def _answer_of(record: dict[str, Any], fp: str) -> dict[str, Any]:
-    if record.get("tombstone"):
-        raise InvalidRequest("transaction_id: this play was refunded before it arrived", field="transaction_id")
-    if record.get("fingerprint") != fp:
-        raise DuplicateMismatch("transaction_id already used with a different body", field="transaction_id")
-    if record["status"] == "ERROR":
+def _answer_of(step: Step, fp: str) -> dict[str, Any]:
+    if step.status == plays.TOMBSTONE:
+        raise InvalidRequest("transaction_id: this step was reversed before it arrived", field="transaction_id")
+    if step.fingerprint != fp:
+        raise plays.DuplicateMismatch("transaction_id already used with a different body", field="transaction_id")
+    if step.status == plays.ERROR:
+        error = step.error or {}
         kinds: dict[str, type[DomainError]] = {"insufficient_funds": InsufficientFunds, "user_blocked": UserBlocked}
-        raise kinds.get(record["error_code"], InvalidRequest)(record["error_message"], field=record.get("error_field"))
-    answer: dict[str, Any] = json.loads(record["answer"])
-    return answer
+        raise kinds.get(str(error.get("code")), InvalidRequest)(str(error.get("message")), field=error.get("field"))
+    return dict(step.answer or {})
+
+
+class CreateTransaction(engine.Operation):
+    def __init__(self, operator: str, body: dict[str, Any]):
+        self.operator = operator
+        self.request = plays.parse(body)
+        self.gate = self.request.user_id
+        self.fp = _fingerprint(self.request, body)
+
+    def read(self) -> Snapshot:
+        r = self.request
+        wanted = {
+            "wallet": wallet_store.wallet_slot(r.user_id),
+            "record": store.step_slot(self.operator, r.step_id),
+            **{f"step:{p}": store.step_slot(self.operator, p) for p in r.prev},
+        }
+        return aws.batch_get(wanted)
+
+    def replay(self, snap: Snapshot) -> dict[str, Any] | None:
+        item = snap.get("record")
+        return None if item is None else _answer_of(store.step_from_item(item), self.fp)
+
+    def busy(self) -> Exception:
+        return engine.WalletBusy("the wallet is busy; retry the same transaction_id")
+
+    def refusal(self, snap: Snapshot, error: Exception, now: int) -> list[Write] | None:
+        if not isinstance(error, RECORDED):
+            return None
+        step = self._step(
+            now, status=plays.ERROR, error={"code": error.code, "message": error.message, "field": error.field}
+        )
+        return [Write(store.step_put(step), "record")]
+
+    def _step(self, now: int, **fields: Any) -> Step:
+        r = self.request
+        return Step(
+            operator=self.operator,
+            step_id=r.step_id,
+            user_id=r.user_id,
+            contract_id=r.contract_id,
+            action=r.action,
+            type=r.type,
+            fingerprint=self.fp,
+            version=1,
+            created_at=now,
+            **fields,
+        )
+
+    def decide(self, snap: Snapshot, now: int) -> Plan:
+        r = self.request
+        item = snap["wallet"]
+        if item is None:
+            raise InvalidRequest(f"user_id: unknown user {r.user_id!r}", field="user_id")
+        wallet = wallet_store.wallet_from_item(item)
+        named = {p: (store.step_from_item(i) if (i := snap.get(f"step:{p}")) else None) for p in r.prev}
+        plays.check_named(r, named)
+        total = self._total(wallet)
+        reference = {
+            "source": f"bridge:{self.operator}",
+            "transaction_id": r.step_id,
+            "type": r.type,
+            "contract_id": r.contract_id,
+        }
+        movement, split, names, changed = self._move(wallet, total, named, now, reference)
+        answer = {"transaction_id": ids.new_id("btx", now), "accounts": accounts(movement.wallet, now)}
+        step = self._step(
+            now, status=plays.OK, split=split, names=names, answer=answer, ref_id=answer["transaction_id"]
+        )
+        writes = [Write(store.step_put(step), "record")]
+        writes += [Write(store.step_put(s), f"step:{s.step_id}") for s in changed]
+        return Plan(movement, answer, writes)
+
+    def _total(self, wallet: Wallet) -> int:
+        """The signed sum of the lines, exact (negative = debit), in the wallet's currency."""
+        cur = currency(wallet.currency)
+        total = sum(
+            to_minor(line.amount, cur, field=f"transactions[{i}].amount") for i, line in enumerate(self.request.lines)
+        )
+        action = self.request.action
+        if action == "play" and total >= 0:
+            raise ValidationFailed("transactions: a play debits (negative amounts)", field="transactions")
+        if action == "win" and total <= 0:
+            raise ValidationFailed("transactions: a win credits (a positive amount)", field="transactions")
+        if action == "lose" and total != 0:
+            raise ValidationFailed("transactions: a lose moves nothing", field="transactions")
+        return total
+
+    def _move(
+        self, wallet: Wallet, total: int, named: dict[str, Step | None], now: int, reference: dict[str, Any]
+    ) -> tuple[Movement, dict[str, Any], str | None, list[Step]]:
+        """The movement, what it moved, the step it acts on, and the steps it changes."""
+        r = self.request
+        if r.action == "play":
+            if wallet.status != "active":
+                raise UserBlocked(f"user {wallet.player_id!r} is blocked", field="user_id")
+            try:
+                movement, bet = domain.bet(wallet, -total, now=now, reference=reference, category=r.kind)
+            except domain.PlayerBlocked as blocked:
+                raise UserBlocked(blocked.message, field="user_id") from None
+            return movement, asdict(bet), None, []
+        if r.action in ("win", "lose"):
+            play = plays.play_to_settle(r, named)
+            split = play.split
+            movement, won = domain.win(
+                wallet,
+                total,
+                now=now,
+                reference={**reference, "play": play.step_id},
+                round_real=int(split.get("real", 0)),
+                round_bonus=int(split.get("bonus", 0)),
+                round_bonus_id=split.get("bonus_id"),
+            )
+            moved = {"real": won.real, "bonus": won.bonus, "bonus_id": split.get("bonus_id")}
+            return movement, moved, play.step_id, [play.then(settled_by=r.step_id)]
+        target_id = r.target or ""
+        if r.action == "refund":
+            refunded = plays.play_to_refund(r, named)
+            if refunded is None:
+                return self._nothing(wallet, named, now, reference)
+            split = refunded.split
+            movement, refund = domain.reverse_bet(
+                wallet,
+                real=int(split["real"]),
+                bonus=int(split["bonus"]),
+                bonus_id=split.get("bonus_id"),
+                deposit_wagering=int(split["deposit_wagering"]),
+                bonus_wagering=int(split["bonus_wagering"]),
+                now=now,
+                reference={**reference, "play": refunded.step_id},
+                entry_type="REFUND",
+            )
+            return movement, asdict(refund), target_id, [refunded.then(reversed_by=r.step_id)]
+        win = plays.win_to_cancel(r, named)
+        if win is None:
+            return self._nothing(wallet, named, now, reference)
+        split = win.split
+        try:
+            movement = domain.reverse_win(
+                wallet,
+                real=int(split["real"]),
+                bonus=int(split["bonus"]),
+                bonus_id=split.get("bonus_id"),
+                now=now,
+                reference={**reference, "cancels": win.step_id},
+            )
+        except InsufficientFunds:
+            raise InsufficientFunds("the balance no longer covers the win", field="transactions") from None
+        return (
+            movement,
+            {"real": int(split["real"]), "bonus": int(split["bonus"])},
+            target_id,
+            [win.then(reversed_by=r.step_id)],
+        )
+
+    def _nothing(
+        self, wallet: Wallet, named: dict[str, Step | None], now: int, reference: dict[str, Any]
+    ) -> tuple[Movement, dict[str, Any], str | None, list[Step]]:
+        """A reversal with nothing (left) to reverse: nothing moves; a step never seen gets a
+        tombstone, so its later arrival is refused."""
+        target = self.request.target or ""
+        graves = [] if named.get(target) is not None else [plays.tombstone(self.operator, target, self.request, now)]
+        return domain.begin(wallet, now, reference), {"applied": False}, target, graves
 
 
 def create_transaction(operator: str, body: dict[str, Any]) -> dict[str, Any]:
-    tid, user, kind, action, prev, _ = _parse(body)
-    fp = fingerprint({k: v for k, v in body.items() if k != "session_token"})
-    for attempt in range(MAX_ATTEMPTS):
-        now = clock.now_ms()
-        wallet, known = _read(operator, user, [tid, *prev])
-        if tid in known:
-            return _answer_of(known[tid], fp)
-        if wallet is None:
-            raise InvalidRequest(f"user_id: unknown user {user!r}", field="user_id")
-        try:
-            movement, extra, split = _decide(operator, wallet, kind, action, body, prev, known, now)
-        except (InsufficientFunds, UserBlocked) as refused:
-            record = {
-                **btx_key(operator, tid),
-                "transaction_id": tid,
-                "operator": operator,
-                "user_id": user,
-                "type": body["type"],
-                "fingerprint": fp,
-                "status": "ERROR",
-                "error_code": refused.code,
-                "error_message": refused.message,
-                "error_field": refused.field,
-                "created_at": now,
-            }
-            try:
-                wallet_store.transact([_put(record)])
-            except wallet_store.VersionConflict as duplicate:
-                first = duplicate.old_item(0)
-                if first is not None:
-                    return _answer_of(first, fp)
-                raise
-            raise
-        answer = {"transaction_id": ids.new_id("btx", now), "accounts": accounts(movement.wallet, now)}
-        record = {
-            **btx_key(operator, tid),
-            "transaction_id": tid,
-            "operator": operator,
-            "user_id": user,
-            "type": body["type"],
-            "action": action,
-            "fingerprint": fp,
-            "status": "OK",
-            "split": split,
-            "answer": json.dumps(answer),
-            "ref_id": answer["transaction_id"],
-            "created_at": now,
-        }
-        items = wallet_store.movement_items(movement) if movement.changed else []
-        first_write = len(items)
-        try:
-            wallet_store.transact([*items, _put(record), *extra])
-        except wallet_store.VersionConflict as lost:
-            earlier = lost.old_item(first_write)
-            if earlier is not None:
-                return _answer_of(earlier, fp)
-            backoff(attempt)
-            continue
-        return answer
-    raise WalletBusy("the wallet is busy; retry the same transaction_id")
-
-
-def _named(prev: list[str], known: dict[str, dict[str, Any]], action: str) -> dict[str, Any] | None:
-    """The earlier transaction of this contract that an action refers to (the last of its kind)."""
-    for tid in reversed(prev):
-        record = known.get(tid)
-        if record is not None and record.get("action") == action:
-            return record
-    return None
-
-
-def _decide(
-    operator: str,
-    wallet: Wallet,
-    kind: str,
-    action: str,
-    body: dict[str, Any],
-    prev: list[str],
-    known: dict[str, dict[str, Any]],
-    now: int,
-) -> tuple[Movement, list[dict[str, Any]], dict[str, Any]]:
-    total = _total(body["transactions"], wallet.currency)
-    reference = {"source": f"bridge:{operator}", "transaction_id": body["transaction_id"], "type": body["type"]}
-    if action == "play":
-        if total >= 0:
-            raise ValidationFailed("transactions: a play debits (negative amounts)", field="transactions")
-        if wallet.status != "active":
-            raise UserBlocked(f"user {wallet.player_id!r} is blocked", field="user_id")
-        try:
-            movement, bet = domain.bet(wallet, -total, now=now, reference=reference, category=kind)
-        except domain.PlayerBlocked as blocked:
-            raise UserBlocked(blocked.message, field="user_id") from None
-        return movement, [], asdict(bet)
-    if action in ("win", "lose"):
-        if total < 0 or (action == "lose" and total != 0):
-            raise ValidationFailed(f"transactions: a {action} credits (zero or more)", field="transactions")
-        play = _named(prev, known, "play")
-        split = (play or {}).get("split") or {}
-        movement, won = domain.win(
-            wallet,
-            total,
-            now=now,
-            reference=reference,
-            round_real=int(split.get("real", 0)),
-            round_bonus=int(split.get("bonus", 0)),
-            round_bonus_id=split.get("bonus_id"),
-        )
-        return movement, [], {"real": won.real, "bonus": won.bonus, "bonus_id": split.get("bonus_id")}
-    if action == "refund":
-        return _refund(operator, wallet, prev, known, now, reference)
-    win = _named(prev, known, "win")
-    if win is None or win["status"] != "OK":
-        return domain.begin(wallet, now, reference), [], {}
-    split = win.get("split") or {}
-    try:
-        movement = domain.reverse_win(
-            wallet,
-            real=int(split["real"]),
-            bonus=int(split["bonus"]),
-            bonus_id=split.get("bonus_id"),
-            now=now,
-            reference=reference,
-        )
-    except InsufficientFunds:
-        raise InsufficientFunds("the balance no longer covers the win", field="transactions") from None
-    return movement, [_put({**win, "status": "CANCELLED"}, expect_status="OK")], {}
-
-
-def _refund(
-    operator: str,
-    wallet: Wallet,
-    prev: list[str],
-    known: dict[str, dict[str, Any]],
-    now: int,
-    reference: dict[str, Any],
-) -> tuple[Movement, list[dict[str, Any]], dict[str, Any]]:
-    """Refund the play named last in prev_transactions: its parts back, once; a play never
-    applied gets a tombstone and nothing moves."""
-    if not prev:
-        raise ValidationFailed("prev_transactions: a refund names the play it refunds", field="prev_transactions")
-    play_id = prev[-1]
-    play = known.get(play_id)
-    if play is None:
-        tombstone = {
-            **btx_key(operator, play_id),
-            "transaction_id": play_id,
-            "operator": operator,
-            "user_id": wallet.player_id,
-            "status": "TOMBSTONE",
-            "tombstone": True,
-            "created_at": now,
-        }
-        return domain.begin(wallet, now, reference), [_put(tombstone)], {"refunded": play_id, "applied": False}
-    if play.get("status") != "OK" or play.get("action") != "play":
-        return domain.begin(wallet, now, reference), [], {"refunded": play_id, "applied": False}
-    split = play["split"]
-    movement, refund = domain.reverse_bet(
-        wallet,
-        real=int(split["real"]),
-        bonus=int(split["bonus"]),
-        bonus_id=split.get("bonus_id"),
-        deposit_wagering=int(split["deposit_wagering"]),
-        bonus_wagering=int(split["bonus_wagering"]),
-        now=now,
-        reference=reference,
-        entry_type="REFUND",
-    )
-    refunded = _put({**play, "status": "REFUNDED"}, expect_status="OK")
-    return movement, [refunded], {"refunded": play_id, "applied": True, **asdict(refund)}
+    return engine.run(CreateTransaction(operator, body))

@@ -1,5 +1,5 @@
 """The hub's calls to an operator's wallet (operator-wallet.md), over httpx, signed with the
-operator's wallet secret (dynamic app auth).
+operator's wallet secret (dynamic app auth: ``casino.hub.app_auth``).
 
 Every call has a deadline (default 5 s) kept inside the calling Lambda's remaining time.
 An answer is classified:
@@ -22,9 +22,9 @@ from typing import Any
 
 from casino import clock
 from casino.errors import DomainError
-from casino.hub import app_auth, operators
-from casino.hub.operators import Operator
-from casino.registry import store as registry
+from casino.hub import app_auth
+from casino.registry import credential_store, operators
+from casino.registry.operators import Operator
 
 FINAL_CODES = frozenset(
     {
@@ -78,9 +78,9 @@ def call_once(operator: Operator, path: str, body: dict[str, Any], timeout_s: fl
     import httpx  # noqa: PLC0415 - only functions that call an operator pay for it
 
     raw = json.dumps(body, separators=(",", ":"), default=str)
-    headers = {
+    headers = {  # signed afresh for every attempt: a new timestamp and nonce
         "Content-Type": "application/json",
-        **app_auth.headers(operator.app_id, operators.signing_wallet_secret(operator), raw),
+        **app_auth.headers(operator.app_id, operators.signing_wallet_secret(operator), "POST", path, raw),
     }
     try:
         answer = httpx.post(f"{operator.wallet_base_url}/{path}", content=raw, headers=headers, timeout=timeout_s)
@@ -123,13 +123,4 @@ def call(
 
 def _record(operator: Operator, path: str, outcome: str) -> None:
     """The last wallet call per operator and its outcome, for the admin status."""
-    registry.put(
-        {
-            "pk": f"OPERATOR#{operator.code}",
-            "sk": "LAST_WALLET_CALL",
-            "operator": operator.code,
-            "path": path,
-            "outcome": outcome,
-            "at": clock.now_ms(),
-        }
-    )
+    credential_store.record_wallet_call(operator.code, path, outcome, clock.now_ms())

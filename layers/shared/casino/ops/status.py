@@ -9,13 +9,13 @@ from typing import Any
 
 from casino import clock
 from casino.hub import status_store as hub_store
-from casino.registry import store
+from casino.registry import credential_store, providers, store
 
 SERVICES = ("wallet", "provider_callbacks", "hub", "contract_flow", "schedules")
 
 
 def service_state(name: str) -> dict[str, Any]:
-    item = store.get(f"SERVICE#{name}", "STATUS") or {}
+    item = store.service_status(name) or {}
     maintenance = bool(item.get("maintenance"))
     return {
         "status": "maintenance" if maintenance else "up",
@@ -24,13 +24,18 @@ def service_state(name: str) -> dict[str, Any]:
 
 
 def last_syncs() -> list[dict[str, Any]]:
+    """Per provider: its last game-list sync, and its signing scheme (``weak`` for the seed's
+    ``seed-sha1``, whose hashes do not cover the body: provider-callbacks.md)."""
     answer = []
-    for provider in store.query_index("GSI1", "PROVIDERS"):
-        history = store.query_prefix(f"PROVIDER#{provider['code']}", "SYNC#", newest_first=True, limit=1)
+    for item in store.query_index("GSI1", "PROVIDERS"):
+        provider = providers.from_item(item)
+        history = store.sync_history(provider.code, 1)
         last = history[0] if history else None
         answer.append(
             {
-                "provider": provider["code"],
+                "provider": provider.code,
+                "signature": provider.signature,
+                "signing": "weak" if provider.weak_signing else "strong",
                 "last_sync": None
                 if last is None
                 else {k: last.get(k) for k in ("started_at", "finished_at", "outcome", "error")},
@@ -42,7 +47,7 @@ def last_syncs() -> list[dict[str, Any]]:
 def operator_wallet_calls() -> list[dict[str, Any]]:
     calls = []
     for operator in store.query_index("GSI1", "OPERATORS", limit=1000):
-        last = store.get(f"OPERATOR#{operator['code']}", "LAST_WALLET_CALL")
+        last = credential_store.last_wallet_call(operator["code"])
         calls.append(
             {
                 "operator": operator["code"],
@@ -66,5 +71,6 @@ def report() -> dict[str, Any]:
         "provider_syncs": syncs,
         "operator_wallet_calls": operator_wallet_calls(),
         "contracts_needing_attention": hub_store.contracts_needing_attention(),
+        "finalize_refused": hub_store.finalize_refusals(),
         "active_sessions": hub_store.active_sessions(),
     }

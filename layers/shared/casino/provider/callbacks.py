@@ -1,43 +1,35 @@
 """The provider callbacks' logic (provider-callbacks.md) on the casino wallet.
 
-Each command reads what it needs in one batch, decides with the wallet domain, and writes in
-one transaction: the wallet (conditional on its version), the ledger entries, the bonus
-records, the provider transaction (the idempotency record, ``attribute_not_exists``) and the
-round (conditional on its version). A lost race reads and decides again; a taken transaction
-id is answered from the transaction's first outcome.
+Every command that moves money is an ``engine.Operation``: one batch read (token, wallet,
+round, provider transaction, game, seal), a decision by the wallet domain and the round
+(``casino.provider.rounds``), and one transaction: the wallet (conditional on its version),
+the ledger entries, the bonus records, the provider transaction (the idempotency record,
+``attribute_not_exists``), the round (conditional on its version) and, for a ``seed-sha1``
+provider, the seal of the request's hash. A taken transaction id is answered from its first
+outcome; a lost race is decided again from the transaction's cancellation reasons.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from dataclasses import asdict
 from decimal import Decimal
 from typing import Any
 
-from casino import clock
-from casino.errors import InsufficientFunds
+from casino import aws, clock
+from casino.error_map import provider_code
+from casino.errors import DomainError
 from casino.idempotency import fingerprint
 from casino.money import currency, from_minor
-from casino.provider import store
+from casino.provider import rounds, seals, store
 from casino.provider import validation as v
-from casino.provider.errors import ProviderError
+from casino.provider.errors import ProviderError, auth_failed
+from casino.provider.rounds import Round
 from casino.provider.seals import Seal
 from casino.registry.providers import Provider
-from casino.wallet import domain
-from casino.wallet import store as wallet_store
-from casino.wallet.domain import Movement, Wallet
-from casino.wallet.service import MAX_ATTEMPTS, backoff
-
-CLOSED = ("COMPLETED", "VOIDED")
-
-# What the wallet's refusals are in the provider's catalogue.
-REFUSALS: dict[type[Exception], str] = {
-    InsufficientFunds: "OP_50",
-    domain.PlayerBlocked: "OP_31",
-    domain.BuyFeatureWithBonus: "OP_35",
-    domain.RefundTooLarge: "OP_43",
-}
+from casino.wallet import domain, engine
+from casino.wallet.domain import BetSplit, Movement, Wallet
+from casino.wallet.engine import Plan, Snapshot, Write
 
 
 def balance_of(wallet: Wallet, now: int) -> Decimal:
@@ -45,11 +37,9 @@ def balance_of(wallet: Wallet, now: int) -> Decimal:
     return from_minor(wallet.real + wallet.playable_bonus(now), currency(wallet.currency))
 
 
-def _refusal(exc: Exception) -> ProviderError:
-    for kind, code in REFUSALS.items():
-        if isinstance(exc, kind):
-            return ProviderError(code, str(exc))
-    raise exc
+def refused(error: DomainError) -> ProviderError:
+    """A domain refusal in the provider's catalogue (``casino.error_map``)."""
+    return ProviderError(provider_code(error), error.message)
 
 
 # ------------------------------------------------------------------ checks
@@ -80,13 +70,10 @@ def _same_currency(wallet: Wallet, code: str) -> None:
 
 
 def _playable_game(snapshot: store.Snapshot, wallet: Wallet) -> dict[str, Any]:
+    from casino.registry import games  # noqa: PLC0415
+
     game = snapshot.game
-    if (
-        game is None
-        or game.get("admin_status", "active") != "active"
-        or not game.get("listed", True)
-        or not game.get("provider_enabled", True)
-    ):
+    if game is None or not games.playable(game):
         raise ProviderError("OP_33", "game unknown or disabled")
     if wallet.country in game.get("restricted_countries", []):
         raise ProviderError("OP_33", f"game restricted in {wallet.country}")
@@ -106,7 +93,6 @@ def _within_limits(
         raise ProviderError("OP_34", "the player's session time limit is reached")
 
 
-# ------------------------------------------------------------------ transactions
 def _answer_of(record: dict[str, Any], fp: str) -> dict[str, Any]:
     """A transaction id seen before: its first outcome, OP_40 for a changed payload, OP_42 for a
     tombstone."""
@@ -120,181 +106,32 @@ def _answer_of(record: dict[str, Any], fp: str) -> dict[str, Any]:
     return answer
 
 
-def _ptx(provider: Provider, change: v.Change, fp: str, now: int, **fields: Any) -> dict[str, Any]:
-    return {
-        **store.ptx_key(provider.code, change.transaction_id),
-        "provider": provider.code,
-        "transaction_id": change.transaction_id,
-        "transaction_type": change.transaction_type,
-        "user_id": change.user_id,
-        "round_id": change.round_id,
-        "game_id": change.game_id,
-        "currency": change.currency_code,
-        "amount": change.amount,
-        "fingerprint": fp,
-        "created_at": now,
-        **fields,
-    }
+def _check_seal(snap: Snapshot, seal: Seal | None) -> None:
+    """A seed-sha1 hash seen before with another body: OP_20, before anything else."""
+    found = snap.get("seal")
+    if seal is not None and found is not None and found.get("digest") != seal.digest:
+        raise auth_failed("hash (already used with another body)")
 
 
-def _new_round(provider: str, round_id: int, user_id: str, game_id: int, now: int) -> dict[str, Any]:
-    """A round as first seen (version 0: its first write makes it 1)."""
-    return {
-        **store.round_key(provider, round_id),
-        "provider": provider,
-        "round_id": round_id,
-        "user_id": user_id,
-        "game_id": game_id,
-        "status": "OPEN",
-        "real_bet": 0,
-        "bonus_bet": 0,
-        "deposit_wagering": 0,
-        "bonus_wagering": 0,
-        "refunded_real": 0,
-        "refunded_bonus": 0,
-        "win_real": 0,
-        "win_bonus": 0,
-        "bets": 0,
-        "free_round": False,
-        "rversion": 0,
-        "created_at": now,
-    }
+def _seal_writes(seal: Seal | None) -> list[Write]:
+    return [] if seal is None else [Write(seals.transaction_item(seal), "seal")]
 
 
-def _round_base(provider: Provider, change: v.Change, existing: dict[str, Any] | None, now: int) -> dict[str, Any]:
-    """The round this change writes: the one read (or a new one), at its next version."""
-    base = existing or _new_round(provider.code, change.round_id, change.user_id, change.game_id, now)
-    return {**base, "rversion": int(base["rversion"]) + 1, "updated_at": now}
-
-
-Plan = tuple[Movement | None, dict[str, Any], list[dict[str, Any]]]  # movement, answer, other writes
-
-
-def _credit_target(snap: store.Snapshot, change: v.Change) -> Wallet:
-    """WIN and REFUND: the token is optional (a blocked player is still paid), but a token of
-    another player is refused."""
-    wallet = _wallet_of(snap, active=False)
-    if snap.session is not None and snap.session.get("player_id") != change.user_id:
-        raise ProviderError("OP_30", "token is not this user's")
-    _same_currency(wallet, change.currency_code)
-    return wallet
-
-
-def _accepted(
-    provider: Provider,
-    change: v.Change,
-    snap: store.Snapshot,
-    fp: str,
-    now: int,
-    movement: Movement,
-    round_item: dict[str, Any],
-    split: dict[str, Any],
-    **fields: Any,
-) -> Plan:
-    """The answer, and the writes beside the movement: the provider transaction (OK, with its
-    split, so it can be refunded or cancelled) and the round (conditional on the version read)."""
-    answer = {"balance": balance_of(movement.wallet, now), "currency_code": movement.wallet.currency}
-    ptx = _ptx(provider, change, fp, now, status="OK", outcome="OK", split=split, answer=_dump(answer), **fields)
-    read_version = None if snap.round is None else int(snap.round["rversion"])
-    return movement, answer, [store.ptx_put(ptx), store.round_put(round_item, read_version)]
-
-
-def _decide_bet(provider: Provider, change: v.Change, snap: store.Snapshot, fp: str, now: int) -> Plan:
-    wallet = _wallet_of(snap, active=True)
-    session = None if change.free_spin else _session_of(snap, provider, change.user_id, now)
-    _same_currency(wallet, change.currency_code)
-    game = _playable_game(snap, wallet)
-    if not change.free_spin:
-        _within_limits(change, game, wallet, session, now)
-    if snap.round is not None and snap.round["status"] in CLOSED:
-        raise ProviderError("OP_43", f"round {change.round_id} is closed")
-    round_item = _round_base(provider, change, snap.round, now)
-    reference = {"source": provider.code, "transaction_id": change.transaction_id, "round_id": change.round_id}
-    if change.free_spin:
-        movement = domain.begin(wallet, now, reference)
-        split = domain.BetSplit(0, 0, 0, 0, None)
-        round_item["free_round"] = True
-    else:
-        try:
-            movement, split = domain.bet(
-                wallet,
-                change.amount,
-                now=now,
-                reference=reference,
-                category=game.get("category"),
-                game_contribution=Decimal(str(game.get("wagering_contribution", "1"))),
-                buy_feature=change.buy_feature,
-            )
-        except (InsufficientFunds, domain.PlayerBlocked, domain.BuyFeatureWithBonus) as refused:
-            raise _refusal(refused) from None
-    round_item["real_bet"] += split.real
-    round_item["bonus_bet"] += split.bonus
-    round_item["deposit_wagering"] += split.deposit_wagering
-    round_item["bonus_wagering"] += split.bonus_wagering
-    round_item["bonus_id"] = round_item.get("bonus_id") or split.bonus_id
-    round_item["bets"] += 1
-    return _accepted(provider, change, snap, fp, now, movement, round_item, asdict(split), free_spin=change.free_spin)
-
-
-def _decide_win(provider: Provider, change: v.Change, snap: store.Snapshot, fp: str, now: int) -> Plan:
-    wallet = _credit_target(snap, change)
-    if snap.round is not None and snap.round["status"] in CLOSED:
-        raise ProviderError("OP_43", f"round {change.round_id} is closed")
-    round_item = _round_base(provider, change, snap.round, now)
-    reference = {"source": provider.code, "transaction_id": change.transaction_id, "round_id": change.round_id}
-    movement, split = domain.win(
+def _give_back(
+    wallet: Wallet, back: rounds.StakeBack, bonus_id: str | None, now: int, reference: dict[str, Any], entry_type: str
+) -> tuple[Movement, domain.RefundSplit]:
+    """Stake-side money back to where it came from, and the wagering it earned taken back."""
+    return domain.reverse_bet(
         wallet,
-        change.amount,
+        real=back.real,
+        bonus=back.bonus,
+        bonus_id=bonus_id,
+        deposit_wagering=back.deposit_wagering,
+        bonus_wagering=back.bonus_wagering,
         now=now,
         reference=reference,
-        round_real=int(round_item["real_bet"]),
-        round_bonus=int(round_item["bonus_bet"]),
-        round_bonus_id=round_item.get("bonus_id"),
+        entry_type=entry_type,
     )
-    round_item["win_real"] += split.real
-    round_item["win_bonus"] += split.bonus
-    if change.round_finished:
-        round_item["status"] = "COMPLETED"
-    split_fields = {"real": split.real, "bonus": split.bonus, "bonus_id": round_item.get("bonus_id")}
-    return _accepted(provider, change, snap, fp, now, movement, round_item, split_fields)
-
-
-def _decide_refund(provider: Provider, change: v.Change, snap: store.Snapshot, fp: str, now: int) -> Plan:
-    wallet = _credit_target(snap, change)
-    if snap.round is None or snap.round["status"] == "VOIDED":
-        raise ProviderError("OP_43", f"round {change.round_id} is unknown or already voided")
-    rnd = snap.round
-    open_real = int(rnd["real_bet"]) - int(rnd["refunded_real"])
-    open_bonus = int(rnd["bonus_bet"]) - int(rnd["refunded_bonus"])
-    reference = {"source": provider.code, "transaction_id": change.transaction_id, "round_id": change.round_id}
-    try:
-        movement, split = domain.refund(
-            wallet,
-            change.amount,
-            open_real=open_real,
-            open_bonus=open_bonus,
-            bonus_id=rnd.get("bonus_id"),
-            earned_deposit_wagering=int(rnd["deposit_wagering"]),
-            earned_bonus_wagering=int(rnd["bonus_wagering"]),
-            now=now,
-            reference=reference,
-        )
-    except domain.RefundTooLarge as refused:
-        raise ProviderError("OP_43", str(refused)) from None
-    round_item = _round_base(provider, change, rnd, now)
-    round_item["refunded_real"] += split.real
-    round_item["refunded_bonus"] += split.bonus + split.bonus_not_credited
-    round_item["deposit_wagering"] -= split.deposit_wagering
-    round_item["bonus_wagering"] -= split.bonus_wagering
-    round_item["status"] = "VOIDED"
-    return _accepted(provider, change, snap, fp, now, movement, round_item, asdict(split))
-
-
-DECIDE: dict[str, Callable[[Provider, v.Change, store.Snapshot, str, int], Plan]] = {
-    "BET": _decide_bet,
-    "WIN": _decide_win,
-    "REFUND": _decide_refund,
-}
 
 
 def _dump(answer: dict[str, Any]) -> str:
@@ -303,184 +140,341 @@ def _dump(answer: dict[str, Any]) -> str:
     return dumps_numbers(answer)
 
 
-def _write(movement: Movement | None, writes: list[dict[str, Any]]) -> int:
-    """One transaction: the movement's items, then ``writes``. Returns the index of
-    ``writes[0]`` in it (where a taken provider transaction's old item will be reported)."""
-    items = wallet_store.movement_items(movement) if movement is not None and movement.changed else []
-    first = len(items)
-    try:
-        store.transact(items + writes)
-    except wallet_store.VersionConflict as lost:
-        lost.first_write = first  # type: ignore[attr-defined]
-        raise
-    return first
+class _Callback(engine.Operation):
+    """What every money callback shares: the seal (checked first, written with the money),
+    a lost seal race refused OP_20, and a busy wallet answered OP_90 (safe to retry)."""
+
+    seal: Seal | None
+
+    def lost(self, snap: Snapshot, slots: set[str]) -> None:
+        if "seal" in slots:
+            raise auth_failed("hash (already used with another body)")
+
+    def busy(self) -> Exception:
+        return ProviderError("OP_90", "the wallet is busy; retry", 500)
 
 
-def _record_refusal(
-    provider: Provider, change: v.Change, fp: str, refusal: ProviderError, now: int
-) -> dict[str, Any] | None:
-    """Keep a refused BET/WIN/REFUND (status ERROR), so /status reports it and a retry gets the
-    same refusal. None when recorded; the first outcome when a duplicate got there first."""
-    record = _ptx(
-        provider,
-        change,
-        fp,
-        now,
-        status="ERROR",
-        outcome="ERROR",
-        error_code=refusal.code,
-        error_message=refusal.message,
-    )
-    try:
-        store.transact([store.ptx_put(record)])
-    except wallet_store.VersionConflict as taken:
-        first = taken.old_item(0)
-        if first is None:
-            raise
-        return _answer_of(first, fp)  # its answer, or its refusal (raised), OP_40 or OP_42
-    return None
+# ------------------------------------------------------------------ changebalance
+class ChangeBalance(_Callback):
+    def __init__(self, provider: Provider, change: v.Change, seal: Seal | None):
+        self.provider = provider
+        self.change = change
+        self.seal = seal
+        self.gate = change.user_id
+        self.fp = fingerprint(change.fingerprint_fields())
+
+    def read(self) -> Snapshot:
+        c = self.change
+        return aws.batch_get(
+            store.slots(
+                provider=self.provider.code,
+                token=c.token,
+                player_id=c.user_id,
+                round_id=c.round_id,
+                transaction_id=c.transaction_id,
+                game_id=c.game_id if c.transaction_type == "BET" else None,
+                seal=self.seal,
+            )
+        )
+
+    def replay(self, snap: Snapshot) -> dict[str, Any] | None:
+        _check_seal(snap, self.seal)
+        record = snap.get("transaction")
+        return None if record is None else _answer_of(record, self.fp)
+
+    def decide(self, snap: Snapshot, now: int) -> Plan:
+        view = store.view(snap)
+        try:
+            if self.change.transaction_type == "BET":
+                return self._bet(view, now)
+            if self.change.transaction_type == "WIN":
+                return self._win(view, now)
+            return self._refund(view, now)
+        except DomainError as error:
+            raise refused(error) from None
+
+    def refusal(self, snap: Snapshot, error: Exception, now: int) -> list[Write] | None:
+        """A refused BET/WIN/REFUND is kept (status ERROR), so /status reports it and a retry
+        gets the same refusal."""
+        if not isinstance(error, ProviderError):
+            return None
+        record = self._record(now, status="ERROR", outcome="ERROR", error_code=error.code, error_message=error.message)
+        return [Write(store.ptx_put(record), "transaction"), *_seal_writes(self.seal)]
+
+    # -------------------------------------------------------------- the three types
+    def _reference(self) -> dict[str, Any]:
+        c = self.change
+        return {
+            "source": self.provider.code,
+            "transaction_id": c.transaction_id,
+            "round_id": c.round_id,
+            "type": c.transaction_type,
+        }
+
+    def _round(self, view: store.Snapshot, now: int) -> Round:
+        c = self.change
+        return view.round or Round.new(self.provider.code, c.round_id, c.user_id, c.game_id, now)
+
+    def _credit_target(self, view: store.Snapshot) -> Wallet:
+        """WIN and REFUND: the token is optional (a blocked player is still paid), but a token
+        of another player is refused."""
+        wallet = _wallet_of(view, active=False)
+        if view.session is not None and view.session.get("player_id") != self.change.user_id:
+            raise ProviderError("OP_30", "token is not this user's")
+        _same_currency(wallet, self.change.currency_code)
+        return wallet
+
+    def _bet(self, view: store.Snapshot, now: int) -> Plan:
+        c = self.change
+        wallet = _wallet_of(view, active=True)
+        session = None if c.free_spin else _session_of(view, self.provider, c.user_id, now)
+        _same_currency(wallet, c.currency_code)
+        game = _playable_game(view, wallet)
+        if session is not None and int(session.get("game_id", c.game_id)) != c.game_id:
+            raise ProviderError("OP_30", "token was issued for another game")
+        if not c.free_spin:
+            _within_limits(c, game, wallet, session, now)
+        rnd = self._round(view, now)
+        rnd.playable_by(c.user_id)
+        if c.free_spin:
+            movement = domain.begin(wallet, now, self._reference())
+            split = BetSplit(0, 0, 0, 0, None)
+        else:
+            movement, split = domain.bet(
+                wallet,
+                c.amount,
+                now=now,
+                reference=self._reference(),
+                category=game.get("category"),
+                game_contribution=Decimal(str(game.get("wagering_contribution", "1"))),
+                buy_feature=c.buy_feature,
+            )
+        after = rnd.with_bet(c.user_id, split, now, free_round=c.free_spin)
+        return self._accepted(movement, after, asdict(split), free_spin=c.free_spin)
+
+    def _win(self, view: store.Snapshot, now: int) -> Plan:
+        c = self.change
+        wallet = self._credit_target(view)
+        rnd = self._round(view, now)
+        rnd.playable_by(c.user_id)
+        movement, split = domain.win(
+            wallet,
+            c.amount,
+            now=now,
+            reference=self._reference(),
+            round_real=rnd.staked.real,
+            round_bonus=rnd.staked.bonus,
+            round_bonus_id=rnd.bonus_id,
+        )
+        after = rnd.with_win(c.user_id, split.real, split.bonus, now, finished=c.round_finished)
+        return self._accepted(movement, after, {"real": split.real, "bonus": split.bonus, "bonus_id": rnd.bonus_id})
+
+    def _refund(self, view: store.Snapshot, now: int) -> Plan:
+        c = self.change
+        wallet = self._credit_target(view)
+        if view.round is None:
+            raise rounds.RoundUnknown(f"round {c.round_id} is unknown", field="round_id")
+        rnd = view.round
+        share = rnd.refund_share(c.user_id, c.amount)
+        movement, split = _give_back(wallet, share, rnd.bonus_id, now, self._reference(), "REFUND")
+        after = rnd.with_refund(share, split.bonus_wagering, now)
+        return self._accepted(movement, after, asdict(split))
+
+    def _record(self, now: int, **fields: Any) -> dict[str, Any]:
+        c = self.change
+        return store.ptx_item(
+            self.provider.code,
+            c.transaction_id,
+            transaction_type=c.transaction_type,
+            user_id=c.user_id,
+            round_id=c.round_id,
+            game_id=c.game_id,
+            currency=c.currency_code,
+            amount=c.amount,
+            fingerprint=self.fp,
+            created_at=now,
+            **fields,
+        )
+
+    def _accepted(self, movement: Movement, after: Round, split: dict[str, Any], **fields: Any) -> Plan:
+        """The answer, and the writes beside the movement: the provider transaction (OK, with
+        its split, so it can be refunded or cancelled), the round and the seal."""
+        now = movement.now
+        answer = {"balance": balance_of(movement.wallet, now), "currency_code": movement.wallet.currency}
+        record = self._record(now, status="OK", outcome="OK", split=split, answer=_dump(answer), **fields)
+        writes = [
+            Write(store.ptx_put(record), "transaction"),
+            Write(store.round_put(after), "round"),
+            *_seal_writes(self.seal),
+        ]
+        return Plan(movement, answer, writes)
 
 
 def changebalance(provider: Provider, data: dict[str, Any], seal: Seal | None = None) -> dict[str, Any]:
-    change = v.change(data)
-    fp = fingerprint(change.fingerprint_fields())
-    decide = DECIDE[change.transaction_type]
-    for attempt in range(MAX_ATTEMPTS):
-        now = clock.now_ms()
-        snap = store.read(
-            provider=provider.code,
-            token=change.token,
-            player_id=change.user_id,
-            round_id=change.round_id,
-            transaction_id=change.transaction_id,
-            game_id=change.game_id if change.transaction_type == "BET" else None,
-        )
-        if snap.transaction is not None:
-            return _answer_of(snap.transaction, fp)
-        try:
-            movement, answer, writes = decide(provider, change, snap, fp, now)
-        except ProviderError as refusal:
-            first = _record_refusal(provider, change, fp, refusal, now)
-            if first is not None:
-                return first
-            raise
-        try:
-            _write(movement, writes)  # writes[0] is the provider transaction
-        except wallet_store.VersionConflict as lost:
-            taken = lost.old_item(lost.first_write)  # type: ignore[attr-defined]
-            if taken is not None:
-                return _answer_of(taken, fp)
-            backoff(attempt)
-            continue
-        return answer
-    raise ProviderError("OP_90", "the wallet is busy; retry", 500)
+    return engine.run(ChangeBalance(provider, v.change(data), seal))
 
 
-# ------------------------------------------------------------------ cancel, status, finish round
-def cancel(provider: Provider, data: dict[str, Any], seal: Seal | None = None) -> dict[str, Any]:
-    user = v.user_id(data)
-    tid = v.transaction_id(data)
-    rid = v.round_id(data)
-    gid = v.game_id(data)
-    v.round_finished(data)
-    done = {"user_id": user, "transaction_id": tid, "transaction_status": "CANCELED"}
-    for attempt in range(MAX_ATTEMPTS):
-        now = clock.now_ms()
-        snap = store.read(provider=provider.code, player_id=user, transaction_id=tid)
-        record = snap.transaction
-        try:
-            if record is None:  # the rollback-before-bet race: keep a tombstone
-                store.transact(
-                    [
-                        store.ptx_put(
-                            {
-                                **store.ptx_key(provider.code, tid),
-                                "provider": provider.code,
-                                "transaction_id": tid,
-                                "user_id": user,
-                                "round_id": rid,
-                                "game_id": gid,
-                                "status": "CANCELED",
-                                "tombstone": True,
-                                "created_at": now,
-                                "cancelled_at": now,
-                            }
-                        )
-                    ]
-                )
-                return done
-            if record.get("user_id") != user:
-                raise ProviderError("OP_41", "transaction not found for this user")
-            if record["status"] == "CANCELED":
-                return done
-            if record["status"] == "ERROR":  # nothing moved: nothing to reverse
-                store.transact(
-                    [store.ptx_put({**record, "status": "CANCELED", "cancelled_at": now}, expect_status="ERROR")]
-                )
-                return done
-            movement, round_write = _reversal(provider, record, snap, now)
-            ptx_write = store.ptx_put({**record, "status": "CANCELED", "cancelled_at": now}, expect_status="OK")
-            _write(movement, [ptx_write, *round_write])
-            return done
-        except wallet_store.VersionConflict:
-            backoff(attempt)
-    raise ProviderError("OP_90", "the wallet is busy; retry", 500)
+# ------------------------------------------------------------------ cancel
+class Cancel(_Callback):
+    """Reverse a transaction of this player, on this round and game, once; an id never seen
+    leaves a tombstone (the rollback-before-bet race)."""
 
+    def __init__(self, provider: Provider, data: dict[str, Any], seal: Seal | None):
+        self.provider = provider
+        self.user = v.user_id(data)
+        self.gate = self.user
+        self.tid = v.transaction_id(data)
+        self.rid = v.round_id(data)
+        self.gid = v.game_id(data)
+        self.finished = v.round_finished(data)
+        self.seal = seal
+        self.done = {"user_id": self.user, "transaction_id": self.tid, "transaction_status": "CANCELED"}
 
-def _reversal(
-    provider: Provider, record: dict[str, Any], snap: store.Snapshot, now: int
-) -> tuple[Movement | None, list[dict[str, Any]]]:
-    """Reverse an OK transaction: a BET's parts go back, a WIN or REFUND is taken back if the
-    balance allows (else OP_50 and it stays OK). Each reversal is an ADJUSTMENT entry."""
-    wallet = _wallet_of(snap, active=False)
-    split = record.get("split") or {}
-    kind = record["transaction_type"]
-    reference = {"source": provider.code, "cancels": record["transaction_id"], "round_id": record["round_id"]}
-    if kind == "BET" and record.get("free_spin"):
-        return None, []
-    try:
-        if kind == "BET":
-            movement, _ = domain.reverse_bet(
-                wallet,
-                real=int(split["real"]),
-                bonus=int(split["bonus"]),
-                bonus_id=split.get("bonus_id"),
-                deposit_wagering=int(split["deposit_wagering"]),
-                bonus_wagering=int(split["bonus_wagering"]),
-                now=now,
-                reference=reference,
-                entry_type="ADJUSTMENT",
+    def read(self) -> Snapshot:
+        return aws.batch_get(
+            store.slots(
+                provider=self.provider.code,
+                player_id=self.user,
+                round_id=self.rid,
+                transaction_id=self.tid,
+                seal=self.seal,
             )
-        else:
+        )
+
+    def replay(self, snap: Snapshot) -> dict[str, Any] | None:
+        _check_seal(snap, self.seal)
+        return None
+
+    def decide(self, snap: Snapshot, now: int) -> Plan:
+        view = store.view(snap)
+        record = view.transaction
+        if record is None:
+            tombstone = store.ptx_item(
+                self.provider.code,
+                self.tid,
+                user_id=self.user,
+                round_id=self.rid,
+                game_id=self.gid,
+                status="CANCELED",
+                tombstone=True,
+                created_at=now,
+                cancelled_at=now,
+            )
+            return Plan(None, self.done, [Write(store.ptx_put(tombstone), "transaction"), *_seal_writes(self.seal)])
+        if (
+            record.get("user_id") != self.user
+            or int(record.get("round_id", 0)) != self.rid
+            or int(record.get("game_id", 0)) != self.gid
+        ):
+            raise ProviderError("OP_41", "transaction not found for this user, round and game")
+        if record["status"] == "CANCELED":
+            return Plan(None, self.done, _seal_writes(self.seal))
+        cancelled = Write(
+            store.ptx_put({**record, "status": "CANCELED", "cancelled_at": now}, expect_status=record["status"]),
+            "transaction",
+        )
+        if record["status"] == "ERROR":  # nothing moved: nothing to reverse
+            return Plan(None, self.done, [cancelled, *_seal_writes(self.seal)])
+        try:
+            movement, after = self._reversal(view, record, now)
+        except DomainError as error:
+            raise refused(error) from None
+        writes = [cancelled, *_seal_writes(self.seal)]
+        if after is not None:
+            writes.append(Write(store.round_put(after), "round"))
+        return Plan(movement, self.done, writes)
+
+    def _reversal(self, view: store.Snapshot, record: dict[str, Any], now: int) -> tuple[Movement, Round | None]:
+        """An OK transaction reversed, as far as it still stands. Each reversal is an
+        ADJUSTMENT entry naming what it cancels."""
+        wallet = _wallet_of(view, active=False)
+        split = record.get("split") or {}
+        kind = record["transaction_type"]
+        rnd = view.round
+        reference = {
+            "source": self.provider.code,
+            "cancels": self.tid,
+            "cancels_type": kind,
+            "round_id": self.rid,
+        }
+        if rnd is not None:
+            rnd.owned_by(self.user)
+        after: Round | None = None
+        if kind == "BET":
+            bet = BetSplit(
+                int(split.get("real", 0)),
+                int(split.get("bonus", 0)),
+                int(split.get("deposit_wagering", 0)),
+                int(split.get("bonus_wagering", 0)),
+                split.get("bonus_id"),
+            )
+            standing = rnd.standing(bet) if rnd is not None else rounds.StakeBack(bet.real, bet.bonus, 0, 0)
+            movement, _ = _give_back(wallet, standing, bet.bonus_id, now, reference, "ADJUSTMENT")
+            after = rnd.without_bet(bet, standing, now) if rnd is not None else None
+        elif kind == "WIN":
+            real, bonus = int(split.get("real", 0)), int(split.get("bonus", 0))
+            movement = domain.reverse_win(
+                wallet, real=real, bonus=bonus, bonus_id=split.get("bonus_id"), now=now, reference=reference
+            )
+            after = rnd.without_win(real, bonus, now) if rnd is not None else None
+        else:  # REFUND: take back what it credited, as far as it still stands
+            credited_bonus = int(split.get("bonus", 0))
+            whole_bonus = credited_bonus + int(split.get("bonus_not_credited", 0))
+            back = (
+                rnd.refund_standing(int(split.get("real", 0)), whole_bonus)
+                if rnd is not None
+                else rounds.Parts(int(split.get("real", 0)), whole_bonus)
+            )
             movement = domain.reverse_win(
                 wallet,
-                real=int(split["real"]),
-                bonus=int(split["bonus"]),
-                bonus_id=split.get("bonus_id"),
+                real=back.real,
+                bonus=min(back.bonus, credited_bonus),
+                bonus_id=record.get("bonus_id") or (rnd.bonus_id if rnd else None),
                 now=now,
                 reference=reference,
             )
-    except InsufficientFunds:
-        raise ProviderError("OP_50", "insufficient funds to take the transaction back") from None
-    rnd = store.read(provider=provider.code, round_id=int(record["round_id"])).round
-    if rnd is None:
-        return movement, []
-    updated = {**rnd, "rversion": int(rnd["rversion"]) + 1, "updated_at": now}
-    if kind == "BET":
-        updated["real_bet"] -= int(split["real"])
-        updated["bonus_bet"] -= int(split["bonus"])
-        updated["deposit_wagering"] = max(0, updated["deposit_wagering"] - int(split["deposit_wagering"]))
-        updated["bonus_wagering"] = max(0, updated["bonus_wagering"] - int(split["bonus_wagering"]))
-    elif kind == "WIN":
-        updated["win_real"] -= int(split["real"])
-        updated["win_bonus"] -= int(split["bonus"])
-    else:
-        updated["refunded_real"] -= int(split["real"])
-        updated["refunded_bonus"] -= int(split["bonus"]) + int(split.get("bonus_not_credited", 0))
-        updated["status"] = "OPEN"
-    return movement, [store.round_put(updated, int(rnd["rversion"]))]
+            after = rnd.without_refund(back, now) if rnd is not None else None
+        if after is not None and self.finished and not after.closed:
+            after = after.finished(self.user, now)
+        return movement, after
 
 
+def cancel(provider: Provider, data: dict[str, Any], seal: Seal | None = None) -> dict[str, Any]:
+    return engine.run(Cancel(provider, data, seal))
+
+
+# ------------------------------------------------------------------ finish round
+class FinishRound(_Callback):
+    def __init__(self, provider: Provider, data: dict[str, Any]):
+        self.provider = provider
+        self.rid = v.round_id(data)
+        self.user = v.user_id(data)
+        self.gid = v.game_id(data)
+        v.timestamp(data, "round_date")
+        v.timestamp(data, "round_ts")
+        self.seal = None
+        self.done = {"round_id": self.rid, "user_id": self.user, "game_id": self.gid}
+
+    def read(self) -> Snapshot:
+        return aws.batch_get(store.slots(provider=self.provider.code, round_id=self.rid))
+
+    def decide(self, snap: Snapshot, now: int) -> Plan:
+        view = store.view(snap)
+        rnd = view.round or Round.new(self.provider.code, self.rid, self.user, self.gid, now)
+        try:
+            rnd.owned_by(self.user)
+        except DomainError as error:
+            raise refused(error) from None
+        if rnd.closed:
+            return Plan(None, self.done)
+        return Plan(None, self.done, [Write(store.round_put(rnd.finished(self.user, now)), "round")])
+
+
+def finishround(provider: Provider, data: dict[str, Any], seal: Seal | None = None) -> dict[str, Any]:
+    return engine.run(FinishRound(provider, data))
+
+
+# ------------------------------------------------------------------ status, authenticate, balance
 def status(provider: Provider, data: dict[str, Any], seal: Seal | None = None) -> dict[str, Any]:
     user = v.user_id(data)
     tid = v.transaction_id(data)
@@ -496,32 +490,6 @@ def status(provider: Provider, data: dict[str, Any], seal: Seal | None = None) -
     return {"user_id": user, "transaction_id": tid, "transaction_status": record["status"]}
 
 
-def finishround(provider: Provider, data: dict[str, Any], seal: Seal | None = None) -> dict[str, Any]:
-    rid = v.round_id(data)
-    user = v.user_id(data)
-    gid = v.game_id(data)
-    v.timestamp(data, "round_date")
-    v.timestamp(data, "round_ts")
-    done = {"round_id": rid, "user_id": user, "game_id": gid}
-    for attempt in range(MAX_ATTEMPTS):
-        now = clock.now_ms()
-        rnd = store.read(provider=provider.code, round_id=rid).round
-        if rnd is not None and rnd["status"] in CLOSED:
-            return done
-        if rnd is not None and rnd.get("user_id") != user:
-            raise ProviderError("OP_43", "round belongs to another user")
-        base = rnd or _new_round(provider.code, rid, user, gid, now)
-        finished = {**base, "status": "COMPLETED", "rversion": int(base["rversion"]) + 1, "updated_at": now}
-        try:
-            store.transact([store.round_put(finished, None if rnd is None else int(rnd["rversion"]))])
-        except wallet_store.VersionConflict:
-            backoff(attempt)
-            continue
-        return done
-    raise ProviderError("OP_90", "the wallet is busy; retry", 500)
-
-
-# ------------------------------------------------------------------ authenticate, balance
 def authenticate(provider: Provider, data: dict[str, Any], seal: Seal | None = None) -> dict[str, Any]:
     token = v.auth_token(data)
     now = clock.now_ms()

@@ -1,13 +1,29 @@
 """One provider callback, from API Gateway event to signed envelope.
 
-Order of checks: provider known (404 OP_12) -> headers (401 OP_20) -> body JSON and envelope
-(400 OP_10) -> command (OP_11) -> request hash (401 OP_20) -> timestamp window (401 OP_21)
--> the command itself (200, OK or ERROR). An unexpected fault is 500 OP_90, safe to retry.
+Order of checks (provider-callbacks.md, "Envelope and signing"):
+
+1. provider known and active (404 ``OP_12``);
+2. the caller's address in the provider's ``allowed_ips``, when it has a list (401 ``OP_20``);
+3. body: at most 64 KiB of UTF-8 JSON, an envelope with ``command``, ``request_timestamp``,
+   ``hash`` and ``data`` (400 ``OP_10``);
+4. authentication (401 ``OP_20``): ``X-Operator-Id``, ``X-Authorization`` and the envelope
+   ``hash``, per the provider's scheme, each accepted over the path's or the envelope's
+   command (the hash is computed over the envelope's);
+5. ``request_timestamp`` readable (400 ``OP_10``) and within 300 s of server time (401 ``OP_21``);
+6. the envelope's command is the path's (``OP_11``): only now, so that an unauthenticated
+   caller learns nothing;
+7. ``seed-sha1`` only: the request hash is sealed to this body (``casino.provider.seals``), in
+   the money's own transaction for changebalance and cancel, alone before the others;
+8. the command itself (200, OK or ERROR).
+
+``GET /ping`` has no body: steps 1, 2, 4 and (``hmac-sha256``) 5 over the ``X-Timestamp``
+header. An unexpected fault is 500 ``OP_90``, safe to retry.
 """
 
 from __future__ import annotations
 
-import json
+import base64
+import binascii
 import time
 from collections.abc import Callable
 from typing import Any
@@ -15,17 +31,21 @@ from typing import Any
 from aws_lambda_powertools import Logger
 
 from casino.api.jsonio import dumps_numbers, loads
-from casino.provider import signing
+from casino.provider import seals, signing
 from casino.provider.errors import ProviderError, auth_failed, invalid, unknown_provider
+from casino.provider.seals import Seal
 from casino.registry import providers
 from casino.registry.providers import Provider
 
 TIMESTAMP_WINDOW_MS = 300_000
 MAX_BODY_BYTES = 64 * 1024
+MAX_TIMESTAMP_CHARS = 40
+# Commands whose seal is written in the money's own transaction (by the command).
+SEALED_WITH_THE_MONEY = frozenset({"changebalance", "cancel"})
 
 logger = Logger(service="provider-callbacks")
 
-Command = Callable[[Provider, dict[str, Any]], dict[str, Any]]
+Command = Callable[[Provider, dict[str, Any], Seal | None], dict[str, Any]]
 
 
 def _header(headers: dict[str, str] | None, name: str) -> str | None:
@@ -53,8 +73,9 @@ def _provider(code: str) -> Provider | None:
 
 
 def parse_timestamp_ms(value: object) -> int | None:
-    """A 13-digit epoch-ms string, or ISO-8601 with an offset."""
-    if not isinstance(value, str):
+    """A 13-digit epoch-ms string, or ISO-8601 with an offset; None for anything else (never
+    raises: non-ASCII digits, thousands of digits, dates out of range are all None)."""
+    if not isinstance(value, str) or not value.isascii() or len(value) > MAX_TIMESTAMP_CHARS:
         return None
     if len(value) == 13 and value.isdigit():
         return int(value)
@@ -62,14 +83,20 @@ def parse_timestamp_ms(value: object) -> int | None:
 
     try:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
+        if parsed.tzinfo is None:
+            return None
+        return int(parsed.timestamp() * 1000)
+    except (ValueError, OverflowError):
         return None
-    if parsed.tzinfo is None:
-        return None
-    return int(parsed.timestamp() * 1000)
 
 
-def envelope(status: str, data: dict[str, Any], secret: str | None, http_status: int = 200) -> dict[str, Any]:
+def envelope(
+    status: str,
+    data: dict[str, Any],
+    secret: str | None,
+    http_status: int = 200,
+    scheme: str | None = None,
+) -> dict[str, Any]:
     timestamp = str(int(time.time() * 1000))
     body = {
         "status": status,
@@ -77,21 +104,28 @@ def envelope(status: str, data: dict[str, Any], secret: str | None, http_status:
         "hash": signing.response_hash(status, timestamp, secret) if secret else "",
         "data": data,
     }
-    return {
-        "statusCode": http_status,
-        "headers": {"Content-Type": "application/json"},
-        "body": dumps_numbers(body),
-    }
+    text = dumps_numbers(body)
+    headers = {"Content-Type": "application/json"}
+    if secret and scheme == signing.HMAC_SHA256:
+        headers["X-Signature"] = signing.response_signature(timestamp, text.encode("utf-8", "surrogatepass"), secret)
+    return {"statusCode": http_status, "headers": headers, "body": text}
 
 
-def _error(err: ProviderError, secret: str | None) -> dict[str, Any]:
-    return envelope("ERROR", {"error_code": err.code, "error_message": err.message}, secret, err.http_status)
+def _error(err: ProviderError, secret: str | None, scheme: str | None) -> dict[str, Any]:
+    return envelope("ERROR", {"error_code": err.code, "error_message": err.message}, secret, err.http_status, scheme)
+
+
+def _source_ip(event: dict[str, Any]) -> str:
+    """The caller's address as API Gateway saw it (never a forwarded-for header)."""
+    ip = ((event.get("requestContext") or {}).get("identity") or {}).get("sourceIp")
+    return ip if isinstance(ip, str) else ""
 
 
 def handle(event: dict[str, Any], command: str, run: Command, *, has_body: bool = True) -> dict[str, Any]:
     started = time.perf_counter()
     code = (event.get("pathParameters") or {}).get("provider", "")
     secret: str | None = None
+    scheme: str | None = None
     outcome = "OK"
     data: dict[str, Any] = {}
     try:
@@ -99,23 +133,33 @@ def handle(event: dict[str, Any], command: str, run: Command, *, has_body: bool 
         if provider is None or provider.status != "active":
             raise unknown_provider(code)
         secret = providers.secret_of(provider)
+        if secret is None:  # the cached record may name a secret since replaced (a repaired registration)
+            _providers.pop(code, None)
+            provider = _provider(code) or provider
+            secret = providers.secret_of(provider)
         if secret is None:
             raise ProviderError("OP_90", "provider secret unavailable", 500)
+        scheme = provider.signature
+        if not providers.ip_allowed(provider, _source_ip(event)):
+            raise auth_failed("source address not allowed")
         headers = event.get("headers")
-        if not signing.same(_header(headers, "X-Operator-Id"), provider.operator_id.lower()):
-            raise auth_failed("X-Operator-Id")
-        if not signing.same(_header(headers, "X-Authorization"), signing.authorization(command, secret)):
-            raise auth_failed("X-Authorization")
         if has_body:
-            data = _verified_data(event, command, secret)
-        answer = envelope("OK", run(provider, data), secret)
+            data, seal = _verified(event, headers, provider, command, secret)
+            if seal is not None and command not in SEALED_WITH_THE_MONEY:
+                seals.bind(seal)
+                seal = None
+            result = run(provider, data, seal)
+        else:
+            _verified_ping(headers, provider, command, secret)
+            result = run(provider, {}, None)
+        answer = envelope("OK", result, secret, scheme=scheme)
     except ProviderError as err:
         outcome = err.code
-        answer = _error(err, secret)
+        answer = _error(err, secret, scheme)
     except Exception:
         outcome = "OP_90"
         logger.exception("provider callback failed", extra={"provider": code, "command": command})
-        answer = _error(ProviderError("OP_90", "internal error, safe to retry", 500), secret)
+        answer = _error(ProviderError("OP_90", "internal error, safe to retry", 500), secret, scheme)
     latency_ms = (time.perf_counter() - started) * 1000
     _count(code, command, outcome, latency_ms)
     logger.info(
@@ -123,13 +167,24 @@ def handle(event: dict[str, Any], command: str, run: Command, *, has_body: bool 
         extra={
             "provider": code,
             "command": command,
-            "transaction_id": data.get("transaction_id"),
-            "round_id": data.get("round_id"),
+            "transaction_id": _loggable(data.get("transaction_id")),
+            "round_id": _loggable(data.get("round_id")),
             "outcome": outcome,
             "latency_ms": round(latency_ms, 1),
         },
     )
     return answer
+
+
+def _loggable(value: object) -> object:
+    """An id as the log line shows it: ids are short; anything else is cut, never dumped whole."""
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        return value if value.bit_length() <= 128 else "(too long)"
+    if isinstance(value, str):
+        return value[:70]
+    return type(value).__name__
 
 
 def _count(provider: str, command: str, outcome: str, latency_ms: float) -> None:
@@ -146,27 +201,86 @@ def _count(provider: str, command: str, outcome: str, latency_ms: float) -> None
     metrics.flush_metrics()
 
 
-def _verified_data(event: dict[str, Any], command: str, secret: str) -> dict[str, Any]:
-    raw = event.get("body") or ""
-    if len(raw.encode("utf-8")) > MAX_BODY_BYTES:
+# ------------------------------------------------------------------ the steps
+def _raw_body(event: dict[str, Any]) -> bytes:
+    body = event.get("body") or ""
+    if not isinstance(body, str):
+        raise invalid("body: not text", 400)
+    if event.get("isBase64Encoded"):
+        try:
+            return base64.b64decode(body, validate=True)
+        except (binascii.Error, ValueError):
+            raise invalid("body: not valid base64", 400) from None
+    return body.encode("utf-8", "surrogatepass")
+
+
+def _envelope(raw: bytes) -> dict[str, Any]:
+    """The envelope, well-formed (400 ``OP_10`` otherwise), from at most 64 KiB of UTF-8 JSON."""
+    if len(raw) > MAX_BODY_BYTES:
         raise invalid("body is larger than 64 KiB", 400)
     try:
-        body = loads(raw)
-    except (json.JSONDecodeError, UnicodeDecodeError):
+        body = loads(raw.decode("utf-8"))
+    except (ValueError, RecursionError):  # not UTF-8, not JSON, too deep, too long a number
         raise invalid("body: not valid JSON", 400) from None
     if not isinstance(body, dict):
         raise invalid("body: must be a JSON object", 400)
     for name, kind in (("command", str), ("request_timestamp", str), ("hash", str), ("data", dict)):
         if not isinstance(body.get(name), kind):
             raise invalid(f"{name}: missing or not a {kind.__name__}", 400)
-    if body["command"] != command:
-        raise ProviderError("OP_11", f"command {body['command']!r} does not match the endpoint {command!r}")
-    if not signing.same(body["hash"], signing.request_hash(command, body["request_timestamp"], secret)):
+    return body
+
+
+def _verified(
+    event: dict[str, Any], headers: dict[str, str] | None, provider: Provider, command: str, secret: str
+) -> tuple[dict[str, Any], Seal | None]:
+    """Steps 3 to 6; the request's data and, for ``seed-sha1``, its seal (not yet written)."""
+    raw = _raw_body(event)
+    body = _envelope(raw)
+    sent_command: str = body["command"]
+    timestamp: str = body["request_timestamp"]
+    commands = [command] if sent_command == command else [command, sent_command]
+    if not signing.same(_header(headers, "X-Operator-Id"), provider.operator_id.lower()):
+        raise auth_failed("X-Operator-Id")
+    if provider.signature == signing.SEED_SHA1:
+        expected = [signing.authorization(c, secret) for c in commands]
+    else:
+        expected = [signing.request_authorization(c, timestamp, raw, secret) for c in commands]
+    if not signing.any_same(_header(headers, "X-Authorization"), expected):
+        raise auth_failed("X-Authorization")
+    if not signing.any_same(body["hash"], [signing.request_hash(c, timestamp, secret) for c in commands]):
         raise auth_failed("hash")
-    sent_ms = parse_timestamp_ms(body["request_timestamp"])
-    if sent_ms is None:
-        raise invalid("request_timestamp: must be 13-digit epoch ms or ISO-8601 with offset", 400)
-    if abs(int(time.time() * 1000) - sent_ms) > TIMESTAMP_WINDOW_MS:
-        raise ProviderError("OP_21", "request_timestamp is more than 300 s from server time", 401)
+    now_ms = _within_window(timestamp, "request_timestamp")
+    if sent_command != command:
+        raise ProviderError("OP_11", f"command {sent_command[:40]!r} does not match the endpoint {command!r}")
     data: dict[str, Any] = body["data"]
-    return data
+    seal = None
+    if provider.signature == signing.SEED_SHA1:
+        seal = seals.seal_of(provider.code, body["hash"], data, now_ms)
+    return data, seal
+
+
+def _verified_ping(headers: dict[str, str] | None, provider: Provider, command: str, secret: str) -> None:
+    """``seed-sha1``: the seed's headers. ``hmac-sha256``: ``X-Timestamp`` within the window and
+    ``X-Authorization`` = HMAC-SHA256(secret, "ping\\n" + X-Timestamp + "\\n")."""
+    if not signing.same(_header(headers, "X-Operator-Id"), provider.operator_id.lower()):
+        raise auth_failed("X-Operator-Id")
+    authorization = _header(headers, "X-Authorization")
+    if provider.signature == signing.SEED_SHA1:
+        if not signing.same(authorization, signing.authorization(command, secret)):
+            raise auth_failed("X-Authorization")
+        return
+    timestamp = _header(headers, "X-Timestamp") or ""
+    if not signing.same(authorization, signing.request_authorization(command, timestamp, b"", secret)):
+        raise auth_failed("X-Authorization")
+    _within_window(timestamp, "X-Timestamp")
+
+
+def _within_window(timestamp: str, field: str) -> int:
+    """Server time in ms, once ``timestamp`` is readable (400 ``OP_10``) and within 300 s (401 ``OP_21``)."""
+    sent_ms = parse_timestamp_ms(timestamp)
+    if sent_ms is None:
+        raise invalid(f"{field}: must be 13-digit epoch ms or ISO-8601 with offset", 400)
+    now_ms = int(time.time() * 1000)
+    if abs(now_ms - sent_ms) > TIMESTAMP_WINDOW_MS:
+        raise ProviderError("OP_21", f"{field} is more than 300 s from server time", 401)
+    return now_ms

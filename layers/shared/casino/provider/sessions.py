@@ -9,7 +9,7 @@ from typing import Any
 from casino import clock
 from casino.errors import Conflict, GameUnavailable, NotFound
 from casino.provider import store
-from casino.registry import providers
+from casino.registry import games, providers
 
 TOKEN_ALPHABET = string.ascii_letters + string.digits
 TOKEN_LENGTH = 40  # 40 x log2(62) = 238 bits; the protocol allows 20 to 50 alphanumerics
@@ -31,7 +31,7 @@ def open_session(*, player_id: str, provider: str, game_id: int, ttl_minutes: in
     game = snap.game
     if game is None:
         raise NotFound(f"game {game_id} of {provider} not found", field="game_id")
-    if game.get("admin_status") != "active" or not game.get("listed", True) or not game.get("provider_enabled"):
+    if not games.playable(game):
         raise GameUnavailable(f"game {game_id} is disabled", field="game_id")
     now = clock.now_ms()
     token = new_token()

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from casino.money import CURRENCIES
+from casino.errors import ValidationFailed
+from casino.money import CURRENCIES, to_decimal, to_minor
 from casino.provider.errors import ProviderError, invalid
 
 TOKEN_AUTH = re.compile(r"^[A-Za-z0-9]{20,50}$")
@@ -25,17 +26,40 @@ def _text(data: dict[str, Any], name: str, *, max_len: int, required: bool = Tru
     return value
 
 
+MAX_ID_DIGITS = 19  # ids are stored as DynamoDB numbers (38 digits) and compared as ints
+
+
+def _whole(value: int | Decimal) -> int | None:
+    """An int, or a Decimal with a whole value (``12``, ``12.0``, ``1.2e1``), as an int of at most
+    MAX_ID_DIGITS digits; else None. Integer arithmetic on the digits: no context, no huge int."""
+    if isinstance(value, int):
+        return value if abs(value) < 10**MAX_ID_DIGITS else None
+    sign, digits, exponent = value.as_tuple()
+    if not isinstance(exponent, int) or len(digits) > 40 or not -40 <= exponent <= MAX_ID_DIGITS:
+        return None
+    number = 0
+    for digit in digits:
+        number = number * 10 + digit
+    scale: int = 10 ** abs(exponent)
+    if exponent >= 0:
+        number *= scale
+    else:
+        number, rest = divmod(number, scale)
+        if rest:
+            return None
+    if number >= 10**MAX_ID_DIGITS:
+        return None
+    return -number if sign else number
+
+
 def _positive_int(data: dict[str, Any], name: str, *, max_value: int | None = None) -> int:
     value = data.get(name)
     if isinstance(value, bool) or not isinstance(value, int | Decimal):
         raise invalid(f"{name}: required, a positive integer")
-    if isinstance(value, Decimal) and value != value.to_integral_value():
-        raise invalid(f"{name}: a positive integer")
-    number = int(value)
-    if number <= 0 or (max_value is not None and number > max_value):
-        raise invalid(
-            f"{name}: a positive integer" + (f" of at most {len(str(max_value))} digits" if max_value else "")
-        )
+    limit = max_value if max_value is not None else 10**MAX_ID_DIGITS - 1
+    number = _whole(value)
+    if number is None or number <= 0 or number > limit:
+        raise invalid(f"{name}: a positive integer of at most {len(str(limit))} digits")
     return number
 
 
@@ -94,16 +118,16 @@ def amount_minor(data: dict[str, Any], code: str) -> int:
     value = data.get("amount")
     if isinstance(value, bool) or not isinstance(value, int | Decimal):
         raise invalid("amount: required, a number")
-    amount = Decimal(value)
-    if not amount.is_finite() or amount < 0:
-        raise invalid("amount: must be zero or more")
-    currency = CURRENCIES.get(code)
-    if currency is None:
-        raise ProviderError("OP_32", f"currency_code: {code!r} is not the player's currency")
-    scaled = amount * currency.unit
-    if scaled != scaled.to_integral_value():
-        raise invalid(f"amount: more than {currency.precision} decimal places for {code}")
-    return int(scaled)
+    try:
+        amount = to_decimal(value, field="amount")  # exact, at most 40 digits
+        if amount < 0:
+            raise invalid("amount: must be zero or more")
+        currency = CURRENCIES.get(code)
+        if currency is None:
+            raise ProviderError("OP_32", f"currency_code: {code!r} is not the player's currency")
+        return to_minor(amount, currency, field="amount")  # the currency's precision and max_amount
+    except ValidationFailed as refused:
+        raise invalid(refused.message) from None
 
 
 @dataclass(frozen=True)

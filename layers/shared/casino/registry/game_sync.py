@@ -137,5 +137,5 @@ def run_all() -> list[dict[str, Any]]:
 def history(code: str, limit: int = 50) -> list[dict[str, Any]]:
     """The provider's sync records, newest first."""
     keep = ("id", "provider", "started_at", "finished_at", "outcome", "created", "updated", "disabled", "error")
-    records = store.query_prefix(f"PROVIDER#{code}", "SYNC#", newest_first=True, limit=limit)
+    records = store.sync_history(code, limit)
     return [{k: r.get(k) for k in keep} for r in records]

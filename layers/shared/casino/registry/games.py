@@ -8,10 +8,18 @@ from casino.money import currency, to_decimal_string
 from casino.registry import store
 
 
+def playable(game: dict[str, Any]) -> bool:
+    """The one place that decides whether a game takes bets: an admin has not disabled it,
+    and its provider lists it and enables it."""
+    return bool(
+        game.get("admin_status", "active") == "active"
+        and game.get("listed", True)
+        and game.get("provider_enabled", True)
+    )
+
+
 def status_of(game: dict[str, Any]) -> str:
-    """Active only when an admin has not disabled it, the provider lists it and enables it."""
-    playable = game.get("admin_status", "active") == "active" and game.get("listed", True)
-    return "active" if playable and game.get("provider_enabled", True) else "disabled"
+    return "active" if playable(game) else "disabled"
 
 
 def view(game: dict[str, Any]) -> dict[str, Any]:

@@ -66,27 +66,48 @@ def query_prefix(pk: str, sk_prefix: str, *, newest_first: bool = False, limit: 
 
 def games_of(source: str) -> list[dict[str, Any]]:
     """Every game of a provider (or ``hub``), through GSI1 ``GAMES#<source>``; paginated, never a scan."""
-    items: list[dict[str, Any]] = []
-    kwargs: dict[str, Any] = {
-        "TableName": _table(),
-        "IndexName": "GSI1",
-        "KeyConditionExpression": "gsi1pk = :pk",
-        "ExpressionAttributeValues": aws.to_item({":pk": f"GAMES#{source}"}),
-    }
-    while True:
-        answer = aws.dynamodb().query(**kwargs)
-        items.extend(aws.from_item(i) for i in answer.get("Items", []))
-        if "LastEvaluatedKey" not in answer:
-            return items
-        kwargs["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
+    return aws.query_all(
+        TableName=_table(),
+        IndexName="GSI1",
+        KeyConditionExpression="gsi1pk = :pk",
+        ExpressionAttributeValues=aws.to_item({":pk": f"GAMES#{source}"}),
+    )
+
+
+def provider_keys(code: str) -> dict[str, str]:
+    """A provider's record, and its place in the list of providers (GSI1 ``PROVIDERS``)."""
+    return {"pk": f"PROVIDER#{code}", "sk": "PROVIDER", "gsi1pk": "PROVIDERS", "gsi1sk": code}
+
+
+def provider(code: str) -> dict[str, Any] | None:
+    return get(f"PROVIDER#{code}", "PROVIDER")
+
+
+def sync_history(code: str, limit: int) -> list[dict[str, Any]]:
+    """A provider's game-list sync records, newest first."""
+    return query_prefix(f"PROVIDER#{code}", "SYNC#", newest_first=True, limit=limit)
+
+
+def service_status(name: str) -> dict[str, Any] | None:
+    """A service's maintenance flag."""
+    return get(f"SERVICE#{name}", "STATUS")
+
+
+def game_key(source: str, game_id: object) -> dict[str, str]:
+    """A game of a provider (``source`` = its code) or of the hub (``source`` = ``hub``)."""
+    return {"pk": f"GAME#{source}#{game_id}", "sk": "GAME"}
+
+
+def game(source: str, game_id: object) -> dict[str, Any] | None:
+    key = game_key(source, game_id)
+    return get(key["pk"], key["sk"])
 
 
 def _game_item(game: dict[str, Any]) -> dict[str, Any]:
     fields = {k: v for k, v in game.items() if k not in ("pk", "sk", "gsi1pk", "gsi1sk")}
     return {
         **fields,
-        "pk": f"GAME#{game['source']}#{game['game_id']}",
-        "sk": "GAME",
+        **game_key(str(game["source"]), game["game_id"]),
         "gsi1pk": f"GAMES#{game['source']}",
         "gsi1sk": f"{int(game['game_id']):06d}" if str(game["game_id"]).isdigit() else str(game["game_id"]),
     }

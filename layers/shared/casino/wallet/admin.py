@@ -10,8 +10,9 @@ from typing import Any
 from casino import clock, ids
 from casino.errors import Conflict, NotFound, ValidationFailed
 from casino.idempotency import fingerprint
+from casino.money import canonical, positive_minor, to_decimal, to_decimal_string, to_minor
 from casino.money import currency as currency_of
-from casino.money import positive_minor, to_decimal, to_decimal_string, to_minor
+from casino.ops import books
 from casino.wallet import domain, service, store
 from casino.wallet.domain import Bonus, LedgerEntry, Limits, Wallet
 
@@ -195,7 +196,7 @@ def post_transaction(
     if type not in TRANSACTION_TYPES:
         raise ValidationFailed(f"type: must be one of {', '.join(TRANSACTION_TYPES)}", field="type")
     key = _key(idempotency_key)
-    fp = fingerprint({"op": "transaction", "type": type, "amount": str(amount), "currency": currency})
+    fp = fingerprint({"op": "transaction", "type": type, "amount": canonical(amount), "currency": currency})
 
     def decide(wallet: Wallet, now: int) -> tuple[domain.Movement, dict[str, Any]]:
         _same_currency(wallet, currency)
@@ -236,11 +237,11 @@ def grant_bonus(
     fp = fingerprint(
         {
             "op": "bonus",
-            "amount": str(amount),
+            "amount": canonical(amount),
             "mode": mode,
-            "wagering_multiplier": str(multiplier),
+            "wagering_multiplier": canonical(multiplier, field="wagering_multiplier"),
             "expires_at": expires_at,
-            "contributions": {k: str(v) for k, v in factors.items()},
+            "contributions": {k: canonical(v, field=f"contributions.{k}") for k, v in factors.items()},
             "currency": currency,
         }
     )
@@ -357,6 +358,8 @@ def verify(player_id: str | None = None) -> dict[str, Any]:
     checked = 0
     for pid in player_ids:
         wallet = domain.require_player(store.get_wallet(pid), pid)
-        differences.extend(verify_wallet(wallet, store.all_ledger(pid)))
+        entries = store.all_ledger(pid)
+        differences.extend(verify_wallet(wallet, entries))
+        differences.extend(books.audit_player(pid, entries))
         checked += 1
     return {"checked": checked, "differences": differences}

@@ -42,14 +42,6 @@ class VersionConflict(Exception):
         return aws.from_item(self.reasons[index]["Item"])
 
 
-class DuplicateRequest(Exception):
-    """The idempotency key is already recorded; ``record`` is the first answer."""
-
-    def __init__(self, record: Record):
-        super().__init__(record.key)
-        self.record = record
-
-
 def _table() -> str:
     return settings().wallet_table
 
@@ -149,6 +141,16 @@ def get_bonus(bonus_id: str) -> Bonus | None:
     return _bonus(aws.from_item(item)) if item else None
 
 
+def wallet_slot(player_id: str) -> tuple[str, dict[str, Any]]:
+    """Where a batch read finds the wallet."""
+    return _table(), wallet_key(player_id)
+
+
+def record_slot(scope: str, key: str) -> tuple[str, dict[str, Any]]:
+    """Where a batch read finds an idempotency record."""
+    return _table(), idempotency_key(scope, key)
+
+
 def get_record(scope: str, key: str) -> Record | None:
     answer = aws.dynamodb().get_item(
         TableName=_table(), Key=aws.to_item(idempotency_key(scope, key)), ConsistentRead=True
@@ -232,6 +234,7 @@ def movement_items(movement: Movement) -> list[dict[str, Any]]:
                 "Item": aws.to_item(_wallet_item(after)),
                 "ConditionExpression": "version = :expected",
                 "ExpressionAttributeValues": aws.to_item({":expected": before.version}),
+                "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
             }
         }
     ]
@@ -251,6 +254,24 @@ def movement_items(movement: Movement) -> list[dict[str, Any]]:
     return items
 
 
+def versioned_put(values: dict[str, Any], version_attribute: str) -> dict[str, Any]:
+    """A Put of a versioned WalletTable item (a round, a bridge step): new when its version is
+    1, else conditional on the version it was decided from; a lost race returns the current
+    item (``ALL_OLD``)."""
+    version = int(values[version_attribute])
+    put: dict[str, Any] = {
+        "TableName": _table(),
+        "Item": aws.to_item(values),
+        "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+    }
+    if version <= 1:
+        put["ConditionExpression"] = "attribute_not_exists(pk)"
+    else:
+        put["ConditionExpression"] = f"{version_attribute} = :v"
+        put["ExpressionAttributeValues"] = aws.to_item({":v": version - 1})
+    return {"Put": put}
+
+
 def record_put(record: Record) -> dict[str, Any]:
     return {
         "Put": {
@@ -262,50 +283,15 @@ def record_put(record: Record) -> dict[str, Any]:
     }
 
 
-def commit(movement: Movement, record: Record | None, extra: list[dict[str, Any]] | None = None) -> None:
-    """Write a movement atomically. Raises ``DuplicateRequest`` (with the first answer) when
-    the idempotency key is taken, ``VersionConflict`` when a condition failed otherwise."""
-    items = movement_items(movement)
-    record_index = None
-    if record is not None:
-        record_index = len(items)
-        items.append(record_put(record))
-    items.extend(extra or [])
-    transact(items, record, record_index)
-
-
-def transact(items: list[dict[str, Any]], record: Record | None = None, record_index: int | None = None) -> None:
-    """One ``TransactWriteItems``; a taken idempotency key is read from the cancellation reasons
-    (``ReturnValuesOnConditionCheckFailure: ALL_OLD``), never with an extra request."""
+def transact(items: list[dict[str, Any]]) -> None:
+    """One ``TransactWriteItems``. A failed condition raises ``VersionConflict`` with the
+    failed indexes and the cancellation reasons (each conditional item's current value)."""
     client = aws.dynamodb()
     try:
         client.transact_write_items(TransactItems=items)  # type: ignore[arg-type]
     except client.exceptions.TransactionCanceledException as cancelled:
         reasons = cancelled.response.get("CancellationReasons", [])
         failed = [i for i, r in enumerate(reasons) if r.get("Code") == "ConditionalCheckFailed"]
-        if record is not None and record_index in failed and reasons[record_index].get("Item"):
-            first = record_from_item(aws.from_item(reasons[record_index]["Item"]), record.scope, record.key)
-            raise DuplicateRequest(first) from None
         if failed:
             raise VersionConflict(failed, [dict(r) for r in reasons]) from None
         raise
-
-
-def record_outcome(record: Record) -> Record | None:
-    """Record a refusal (nothing moves). Returns the earlier record if the key was taken."""
-    client = aws.dynamodb()
-    try:
-        client.put_item(
-            TableName=_table(),
-            Item=aws.to_item(_record_item(record)),
-            ConditionExpression="attribute_not_exists(pk)",
-            ReturnValuesOnConditionCheckFailure="ALL_OLD",
-        )
-    except client.exceptions.ConditionalCheckFailedException as taken:
-        item: Any = taken.response.get("Item")
-        if item:
-            return record_from_item(aws.from_item(item), record.scope, record.key)
-        found = get_record(record.scope, record.key)
-        assert found is not None
-        return found
-    return None
