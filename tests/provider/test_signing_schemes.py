@@ -274,3 +274,17 @@ def test_admin_status_marks_seed_sha1_signing_as_weak(
     by_code = {p["provider"]: p for p in answer.json()["provider_syncs"]}
     assert (by_code["tlt"]["signature"], by_code["tlt"]["signing"]) == ("seed-sha1", "weak")
     assert (by_code[acme[0]["code"]]["signature"], by_code[acme[0]["code"]]["signing"]) == ("hmac-sha256", "strong")
+
+
+def test_seed_sha1_a_retry_signed_afresh_binds_its_hash_too(running: RunningStack, provider: ProviderClient) -> None:
+    """A replayed BET answers from the stored outcome, but its new hash must be bound before
+    answering: else that captured retry could carry another BET under the same hash."""
+    player = make_player(running, real="5.00")
+    placed = bet(player, D("1.00"))
+    assert provider.send("changebalance", placed).ok
+    retry = provider.envelope("changebalance", placed)  # signed afresh: a new timestamp, a new hash
+    assert provider.send("changebalance", body=retry).ok
+    forged = {**placed, "amount": D("4.00"), "transaction_id": next_id()}
+    forgery = provider.send("changebalance", body={**retry, "data": forged})
+    assert (forgery.http_status, forgery.error_code) == (401, "OP_20"), forgery.body
+    assert player.balances()["real"] == "4.00"

@@ -180,7 +180,11 @@ class ChangeBalance(_Callback):
     def replay(self, snap: Snapshot) -> dict[str, Any] | None:
         _check_seal(snap, self.seal)
         record = snap.get("transaction")
-        return None if record is None else _answer_of(record, self.fp)
+        if record is None:
+            return None
+        if self.seal is not None and snap.get("seal") is None:
+            seals.bind(self.seal)  # a retry signed afresh: its hash is bound too, before answering
+        return _answer_of(record, self.fp)
 
     def decide(self, snap: Snapshot, now: int) -> Plan:
         view = store.view(snap)
@@ -344,6 +348,13 @@ class Cancel(_Callback):
     def replay(self, snap: Snapshot) -> dict[str, Any] | None:
         _check_seal(snap, self.seal)
         return None
+
+    def refusal(self, snap: Snapshot, error: Exception, now: int) -> list[Write] | None:
+        """A refused cancel is not recorded (it may be sent again once the balance allows),
+        but its hash is bound all the same."""
+        if not isinstance(error, ProviderError) or self.seal is None:
+            return None
+        return _seal_writes(self.seal)
 
     def decide(self, snap: Snapshot, now: int) -> Plan:
         view = store.view(snap)
