@@ -206,3 +206,13 @@ def test_amounts_that_differ_only_in_spelling_are_one_request(running: RunningSt
     play["transactions"][0]["amount"] = "-5.00"
     assert transactions.create_transaction("demo", play) == first
     assert real(a) == "95.00"
+
+
+def test_the_lines_of_a_step_add_up_to_at_most_max_amount(running: RunningStack) -> None:
+    a = make_player(running, real="100.00")
+    play = step(a.id, "play", "-10.00")
+    transactions.create_transaction("demo", play)
+    win = step(a.id, "win", "999999999.00", prev=[play["transaction_id"]])
+    win["transactions"] *= 2  # each line within max_amount, their total not
+    assert bridge_code(win) == "validation_error"
+    assert real(a) == "90.00"

@@ -150,6 +150,10 @@ class CreateTransaction(engine.Operation):
             to_minor(line.amount, cur, field=f"transactions[{i}].amount") for i, line in enumerate(self.request.lines)
         )
         action = self.request.action
+        if abs(total) > cur.max_amount:
+            raise ValidationFailed(
+                "transactions: the total is larger than the currency's max_amount", field="transactions"
+            )
         if action == "play" and total >= 0:
             raise ValidationFailed("transactions: a play debits (negative amounts)", field="transactions")
         if action == "win" and total <= 0:
