@@ -30,7 +30,9 @@ from typing import Any
 
 from aws_lambda_powertools import Logger
 
+from casino import error_map
 from casino.api.jsonio import dumps_numbers, loads
+from casino.errors import DomainError
 from casino.provider import seals, signing
 from casino.provider.errors import ProviderError, auth_failed, invalid, unknown_provider
 from casino.provider.seals import Seal
@@ -156,6 +158,10 @@ def handle(event: dict[str, Any], command: str, run: Command, *, has_body: bool 
     except ProviderError as err:
         outcome = err.code
         answer = _error(err, secret, scheme)
+    except DomainError as refusal:  # a refusal of the shared domain: its code, by class
+        outcome = error_map.provider_code(refusal)
+        status = 500 if outcome == "OP_90" else 200
+        answer = _error(ProviderError(outcome, refusal.message, status), secret, scheme)
     except Exception:
         outcome = "OP_90"
         logger.exception("provider callback failed", extra={"provider": code, "command": command})
