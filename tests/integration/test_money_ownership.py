@@ -22,8 +22,9 @@ from tests.conftest import RunningStack
 from tests.provider.conftest import Player, bet, make_player, next_id
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="module", autouse=True)
 def tlt(running: RunningStack) -> Provider:
+    """The seeded provider, its games synced (every player here gets a game session)."""
     assert game_sync.run("tlt")["outcome"] == "ok"
     found = providers.get("tlt")
     assert found is not None
@@ -216,3 +217,52 @@ def test_the_lines_of_a_step_add_up_to_at_most_max_amount(running: RunningStack)
     win["transactions"] *= 2  # each line within max_amount, their total not
     assert bridge_code(win) == "validation_error"
     assert real(a) == "90.00"
+
+
+# ------------------------------------------------------------------ the adversarial review's findings
+def test_a_finished_round_takes_no_refund(running: RunningStack, tlt: Provider) -> None:
+    """BET 10, WIN 20 finishing the round, REFUND 10: the win stands, the stake does not come back."""
+    a = make_player(running, real="100.00")
+    rid = next_id()
+    callbacks.changebalance(tlt, change(a, "BET", 10, round_id=rid))
+    callbacks.changebalance(tlt, change(a, "WIN", 20, round_id=rid, round_finished=True))
+    assert code_of(callbacks.changebalance, tlt, change(a, "REFUND", 10, round_id=rid)) == "OP_43"
+    assert real(a) == "110.00"
+    books_clean(running, a)
+
+
+def test_finishround_must_name_the_rounds_game(running: RunningStack, tlt: Provider) -> None:
+    a = make_player(running, real="100.00")
+    rid = next_id()
+    callbacks.changebalance(tlt, change(a, "BET", 10, round_id=rid))
+    finish = {"round_id": rid, "user_id": a.id, "game_id": 1002, "round_date": "x", "round_ts": "1"}
+    assert code_of(callbacks.finishround, tlt, finish) == "OP_43"
+    callbacks.changebalance(tlt, change(a, "REFUND", 10, round_id=rid))  # still open: refundable
+    assert real(a) == "100.00"
+
+
+def test_a_win_naming_a_step_never_seen_is_refused(running: RunningStack, tlt: Provider) -> None:
+    a = make_player(running, real="100.00")
+    play = step(a.id, "play", "-10.00")
+    transactions.create_transaction("demo", play)
+    assert (
+        bridge_code(step(a.id, "win", "20.00", prev=["stp_never_seen", play["transaction_id"]])) == "validation_error"
+    )
+    assert real(a) == "90.00"
+
+
+def test_ids_with_a_trailing_newline_are_refused(running: RunningStack, tlt: Provider) -> None:
+    a = make_player(running, real="100.00")
+    assert bridge_code({**step(a.id, "play", "-1.00"), "transaction_id": "stp_x\n"}) == "validation_error"
+    assert bridge_code({**step(a.id, "play", "-1.00"), "type": "instant_win.play\n"}) == "validation_error"
+    status, _ = running.call(
+        "POST",
+        "/api/v1/admin/players",
+        {"player_id": f"{a.id}\n", "user_name": "x", "country": "MT", "currency": "EUR"},
+    )
+    assert status == 400
+    deposit = {"type": "deposit", "amount": "1.00", "idempotency_key": "k\n"}
+    assert running.call("POST", f"/api/v1/admin/players/{a.id}/transactions", deposit)[0] == 400
+    cursor = "LEDGER#" + "\u0661" * 12 + "#" + "\u0660" * 2  # Arabic-Indic digits
+    assert running.call("GET", f"/api/v1/admin/players/{a.id}/ledger", query=f"cursor={cursor}")[0] == 400
+    assert real(a) == "100.00"

@@ -75,7 +75,7 @@ class StepRequest:
 
 
 def _id(value: object, name: str) -> str:
-    if not isinstance(value, str) or not ID.match(value):
+    if not isinstance(value, str) or not ID.fullmatch(value):
         raise ValidationFailed(f"{name}: 1 to 64 printable ASCII characters", field=name)
     return value
 
@@ -86,7 +86,7 @@ def parse(body: dict[str, Any]) -> StepRequest:
     if not isinstance(user, str) or not 0 < len(user) <= 70:
         raise ValidationFailed("user_id: a string of 1 to 70 characters", field="user_id")
     kind_action = body.get("type")
-    match = TYPE.match(kind_action) if isinstance(kind_action, str) else None
+    match = TYPE.fullmatch(kind_action) if isinstance(kind_action, str) else None
     if not match:
         raise ValidationFailed(f"type: <kind>.<action>, kinds {KINDS}, actions {ACTIONS}", field="type")
     data = body.get("data")
@@ -155,10 +155,18 @@ class Step:
 
 
 def check_named(request: StepRequest, named: dict[str, Step | None]) -> None:
-    """Every known step it names is this user's and this contract's."""
+    """Every step it names is this user's and this contract's. Only the step a refund or a
+    cancel_win reverses may be unknown (it may never have arrived): any other step it names
+    must be one the bridge has seen, or its owner could not be checked."""
     for step_id in request.prev:
         step = named.get(step_id)
-        if step is not None and (step.user_id != request.user_id or step.contract_id != request.contract_id):
+        if step is None:
+            if request.action in ("refund", "cancel_win") and step_id == request.target:
+                continue
+            raise InvalidRequest(
+                f"prev_transactions: {step_id} is not a step this wallet knows", field="prev_transactions"
+            )
+        if step.user_id != request.user_id or step.contract_id != request.contract_id:
             raise InvalidRequest(
                 f"prev_transactions: {step_id} is not a step of this user and contract", field="prev_transactions"
             )

@@ -473,7 +473,7 @@ class FinishRound(_Callback):
         view = store.view(snap)
         rnd = view.round or Round.new(self.provider.code, self.rid, self.user, self.gid, now)
         try:
-            rnd.owned_by(self.user)
+            rnd.owned_by(self.user, self.gid)
         except DomainError as error:
             raise refused(error) from None
         if rnd.closed:

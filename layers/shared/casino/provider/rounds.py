@@ -94,9 +94,11 @@ class Round:
     def open_bets(self) -> Parts:
         return Parts(self.staked.real - self.returned.real, self.staked.bonus - self.returned.bonus)
 
-    def owned_by(self, user_id: str) -> None:
+    def owned_by(self, user_id: str, game_id: int | None = None) -> None:
         if user_id != self.user_id:
             raise RoundNotOwned(f"round {self.round_id} belongs to another player", field="round_id")
+        if game_id is not None and game_id != self.game_id:
+            raise RoundNotOwned(f"round {self.round_id} is a round of another game", field="game_id")
 
     def playable_by(self, user_id: str) -> None:
         self.owned_by(user_id)
@@ -131,8 +133,8 @@ class Round:
         """A refund of ``amount`` from the open bets, in their real:bonus proportion (the bonus
         part rounded down), with the same share of the wagering they earned."""
         self.owned_by(user_id)
-        if self.status == VOIDED:
-            raise RoundClosed(f"round {self.round_id} was refunded already", field="round_id")
+        if self.closed:  # finished (its wins stand) or refunded already
+            raise RoundClosed(f"round {self.round_id} is closed", field="round_id")
         open_bets = self.open_bets
         if amount > open_bets.total:
             raise RefundTooLarge("amount: larger than the round's open bets", field="amount")

@@ -86,7 +86,7 @@ def currency_code(data: dict[str, Any]) -> str:
 
 def auth_token(data: dict[str, Any]) -> str:
     value = data.get("token")
-    if not isinstance(value, str) or not TOKEN_AUTH.match(value):
+    if not isinstance(value, str) or not TOKEN_AUTH.fullmatch(value):
         raise invalid("token: required, 20 to 50 letters or digits")
     return value
 

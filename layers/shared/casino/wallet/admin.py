@@ -103,7 +103,7 @@ def player_view(wallet: Wallet, now: int | None = None) -> dict[str, Any]:
 
 # ------------------------------------------------------------------ validation helpers
 def _key(value: str) -> str:
-    if not KEY.match(value):
+    if not KEY.fullmatch(value):
         raise ValidationFailed("idempotency_key: 1 to 128 printable characters", field="idempotency_key")
     return value
 
@@ -136,11 +136,11 @@ def create_player(
 ) -> dict[str, Any]:
     now = clock.now_ms()
     pid = player_id if player_id is not None else ids.new_id("ply", now)
-    if not PLAYER_ID.match(pid):
+    if not PLAYER_ID.fullmatch(pid):
         raise ValidationFailed("player_id: 1 to 70 letters, digits or _.:@- characters", field="player_id")
     if not user_name or len(user_name) > 64:
         raise ValidationFailed("user_name: 1 to 64 characters", field="user_name")
-    if not COUNTRY.match(country):
+    if not COUNTRY.fullmatch(country):
         raise ValidationFailed("country: an ISO 3166-1 alpha-2 code such as MT", field="country")
     cur = currency_of(currency, field="currency")
     given = limits or {}
@@ -292,7 +292,7 @@ def forfeit_bonus(bonus_id: str) -> dict[str, Any]:
 
 def ledger(player_id: str, cursor: str | None, limit: int) -> dict[str, Any]:
     wallet = domain.require_player(store.get_wallet(player_id), player_id)
-    if cursor is not None and not re.match(r"^LEDGER#\d{12}#\d{2}$", cursor):
+    if cursor is not None and not re.fullmatch(r"LEDGER#[0-9]{12}#[0-9]{2}", cursor):
         raise ValidationFailed("cursor: not a cursor this endpoint gave", field="cursor")
     entries, next_cursor = store.ledger_page(player_id, after=cursor, limit=limit)
     return {"entries": [entry_view(e, wallet.currency) for e in entries], "next_cursor": next_cursor}
