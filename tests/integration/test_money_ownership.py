@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from casino import clock
 from casino.bridge import transactions
 from casino.errors import DomainError
 from casino.provider import callbacks
@@ -266,3 +267,43 @@ def test_ids_with_a_trailing_newline_are_refused(running: RunningStack, tlt: Pro
     cursor = "LEDGER#" + "\u0661" * 12 + "#" + "\u0660" * 2  # Arabic-Indic digits
     assert running.call("GET", f"/api/v1/admin/players/{a.id}/ledger", query=f"cursor={cursor}")[0] == 400
     assert real(a) == "100.00"
+
+
+def bonus_player(running: RunningStack) -> Player:
+    """10.00 real and a BONUS_ONLY bonus of 30.00 whose requirement (20.01) a bet of 31.00 meets."""
+    a = make_player(running, real="10.00")
+    grant = {
+        "amount": "30.00",
+        "mode": "BONUS_ONLY",
+        "wagering_multiplier": "0.6667",
+        "expires_at": clock.now_ms() + 86_400_000,
+        "idempotency_key": f"b-{a.id}",
+    }
+    assert running.call("POST", f"/api/v1/admin/players/{a.id}/bonuses", grant)[0] == 200
+    return a
+
+
+@pytest.mark.parametrize("how", ["cancel", "refund"])
+def test_a_reversed_bet_undoes_the_conversion_it_paid_for(running: RunningStack, tlt: Provider, how: str) -> None:
+    a = bonus_player(running)
+    rid, bet_id = next_id(), next_id()
+    callbacks.changebalance(tlt, change(a, "BET", 31, round_id=rid, tid=bet_id))
+    assert a.balances()["real"] == "9.00" and a.view()["bonus"] is None  # 9.00 of bonus converted
+    if how == "cancel":
+        callbacks.cancel(tlt, cancel_of(a, bet_id, rid))
+    else:
+        callbacks.changebalance(tlt, change(a, "REFUND", 31, round_id=rid))
+    view = a.view()
+    assert view["balances"]["real"] == "10.00" and view["balances"]["bonus"] == "30.00"
+    assert view["bonus"]["status"] == "active" and view["bonus"]["wagering"]["progress"] == "0.00"
+    books_clean(running, a)
+
+
+def test_a_refunded_bridge_play_undoes_the_conversion_it_paid_for(running: RunningStack) -> None:
+    a = bonus_player(running)
+    play = step(a.id, "play", "-31.00")
+    transactions.create_transaction("demo", play)
+    assert a.balances()["real"] == "9.00"
+    transactions.create_transaction("demo", step(a.id, "refund", "31.00", prev=[play["transaction_id"]]))
+    assert a.balances()["real"] == "10.00" and a.balances()["bonus"] == "30.00"
+    books_clean(running, a)

@@ -87,7 +87,11 @@ class CreateTransaction(engine.Operation):
             "record": store.step_slot(self.operator, r.step_id),
             **{f"step:{p}": store.step_slot(self.operator, p) for p in r.prev},
         }
-        return aws.batch_get(wanted)
+        snap = aws.batch_get(wanted)
+        play = snap.get(f"step:{r.target}") if r.action == "refund" and snap.get("record") is None else None
+        if play is None:
+            return snap
+        return wallet_store.with_ended_bonus(snap, (play.get("split") or {}).get("bonus_id"))
 
     def replay(self, snap: Snapshot) -> dict[str, Any] | None:
         item = snap.get("record")
@@ -134,7 +138,7 @@ class CreateTransaction(engine.Operation):
             "type": r.type,
             "contract_id": r.contract_id,
         }
-        movement, split, names, changed = self._move(wallet, total, named, now, reference)
+        movement, split, names, changed = self._move(wallet, total, named, now, reference, snap)
         answer = {"transaction_id": ids.new_id("btx", now), "accounts": accounts(movement.wallet, now)}
         step = self._step(
             now, status=plays.OK, split=split, names=names, answer=answer, ref_id=answer["transaction_id"]
@@ -163,7 +167,13 @@ class CreateTransaction(engine.Operation):
         return total
 
     def _move(
-        self, wallet: Wallet, total: int, named: dict[str, Step | None], now: int, reference: dict[str, Any]
+        self,
+        wallet: Wallet,
+        total: int,
+        named: dict[str, Step | None],
+        now: int,
+        reference: dict[str, Any],
+        snap: Snapshot,
     ) -> tuple[Movement, dict[str, Any], str | None, list[Step]]:
         """The movement, what it moved, the step it acts on, and the steps it changes."""
         r = self.request
@@ -205,6 +215,7 @@ class CreateTransaction(engine.Operation):
                 now=now,
                 reference={**reference, "play": refunded.step_id},
                 entry_type="REFUND",
+                converted=wallet_store.ended_bonus(snap),
             )
             return movement, asdict(refund), target_id, [refunded.then(reversed_by=r.step_id)]
         win = plays.win_to_cancel(r, named)

@@ -5,7 +5,8 @@ For one player's ledger entries:
 - ``round_owner``: a provider WIN, REFUND or cancel names a round that is not this player's;
 - ``round_overpaid``: a round's stake side paid back more than it staked (refunds and bet
   cancels beyond the bets: "refund then cancel pays twice");
-- ``reversed_twice``: one transaction reversed by more than one movement;
+- ``reversed_twice``: one transaction reversed by more than one movement (counted on the
+  reversal's own entries: a movement may also undo a bonus conversion on the same account);
 - ``bridge_owner``: a bridge step, or the play its win or refund names, is not this player's
   or not of the same contract;
 - ``play_settled_twice`` / ``play_refunded_twice``: a bridge play won (or lost) or refunded
@@ -63,16 +64,16 @@ def audit(
                 )
             if entry.type in STAKE_SIDE or ref.get("cancels_type") in STAKE_SIDE:
                 stake[where] += entry.amount
-        if ref.get("cancels") is not None:
+        if ref.get("cancels") is not None and entry.type == "ADJUSTMENT":
             reversals[(str(ref.get("source")), str(ref["cancels"]), entry.account)] += 1
         operator = _bridge(entry)
         if operator is not None:
             found.extend(_bridge_owner(player_id, entry, operator, steps))
             action = str(ref.get("type", "")).rsplit(".", 1)[-1]
             play = ref.get("play")
-            if play is not None and action in ("win", "lose"):
+            if play is not None and action in ("win", "lose") and entry.type == "WIN":
                 settles[(operator, str(play), entry.account)] += 1
-            if play is not None and action == "refund":
+            if play is not None and action == "refund" and entry.type == "REFUND":
                 refunds[(operator, str(play), entry.account)] += 1
     for where, net in stake.items():
         if net > 0:

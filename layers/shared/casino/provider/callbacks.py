@@ -28,6 +28,7 @@ from casino.provider.rounds import Round
 from casino.provider.seals import Seal
 from casino.registry.providers import Provider
 from casino.wallet import domain, engine
+from casino.wallet import store as wallet_store
 from casino.wallet.domain import BetSplit, Movement, Wallet
 from casino.wallet.engine import Plan, Snapshot, Write
 
@@ -118,9 +119,16 @@ def _seal_writes(seal: Seal | None) -> list[Write]:
 
 
 def _give_back(
-    wallet: Wallet, back: rounds.StakeBack, bonus_id: str | None, now: int, reference: dict[str, Any], entry_type: str
+    wallet: Wallet,
+    back: rounds.StakeBack,
+    bonus_id: str | None,
+    now: int,
+    reference: dict[str, Any],
+    entry_type: str,
+    snap: Snapshot,
 ) -> tuple[Movement, domain.RefundSplit]:
-    """Stake-side money back to where it came from, and the wagering it earned taken back."""
+    """Stake-side money back to where it came from, and the wagering it earned taken back (a
+    conversion it paid for undone)."""
     return domain.reverse_bet(
         wallet,
         real=back.real,
@@ -131,6 +139,7 @@ def _give_back(
         now=now,
         reference=reference,
         entry_type=entry_type,
+        converted=wallet_store.ended_bonus(snap),
     )
 
 
@@ -165,7 +174,7 @@ class ChangeBalance(_Callback):
 
     def read(self) -> Snapshot:
         c = self.change
-        return aws.batch_get(
+        snap = aws.batch_get(
             store.slots(
                 provider=self.provider.code,
                 token=c.token,
@@ -176,6 +185,9 @@ class ChangeBalance(_Callback):
                 seal=self.seal,
             )
         )
+        if c.transaction_type != "REFUND" or snap.get("transaction") is not None:
+            return snap
+        return wallet_store.with_ended_bonus(snap, (snap.get("round") or {}).get("bonus_id"))
 
     def replay(self, snap: Snapshot) -> dict[str, Any] | None:
         _check_seal(snap, self.seal)
@@ -187,6 +199,7 @@ class ChangeBalance(_Callback):
         return _answer_of(record, self.fp)
 
     def decide(self, snap: Snapshot, now: int) -> Plan:
+        self.snap = snap
         view = store.view(snap)
         try:
             if self.change.transaction_type == "BET":
@@ -280,7 +293,7 @@ class ChangeBalance(_Callback):
             raise rounds.RoundUnknown(f"round {c.round_id} is unknown", field="round_id")
         rnd = view.round
         share = rnd.refund_share(c.user_id, c.amount)
-        movement, split = _give_back(wallet, share, rnd.bonus_id, now, self._reference(), "REFUND")
+        movement, split = _give_back(wallet, share, rnd.bonus_id, now, self._reference(), "REFUND", self.snap)
         after = rnd.with_refund(share, split.bonus_wagering, now)
         return self._accepted(movement, after, asdict(split))
 
@@ -335,7 +348,7 @@ class Cancel(_Callback):
         self.done = {"user_id": self.user, "transaction_id": self.tid, "transaction_status": "CANCELED"}
 
     def read(self) -> Snapshot:
-        return aws.batch_get(
+        snap = aws.batch_get(
             store.slots(
                 provider=self.provider.code,
                 player_id=self.user,
@@ -344,6 +357,10 @@ class Cancel(_Callback):
                 seal=self.seal,
             )
         )
+        record = snap.get("transaction") or {}
+        if record.get("transaction_type") != "BET" or record.get("status") != "OK":
+            return snap
+        return wallet_store.with_ended_bonus(snap, (record.get("split") or {}).get("bonus_id"))
 
     def replay(self, snap: Snapshot) -> dict[str, Any] | None:
         _check_seal(snap, self.seal)
@@ -357,6 +374,7 @@ class Cancel(_Callback):
         return _seal_writes(self.seal)
 
     def decide(self, snap: Snapshot, now: int) -> Plan:
+        self.snap = snap
         view = store.view(snap)
         record = view.transaction
         if record is None:
@@ -420,7 +438,7 @@ class Cancel(_Callback):
                 split.get("bonus_id"),
             )
             standing = rnd.standing(bet) if rnd is not None else rounds.StakeBack(bet.real, bet.bonus, 0, 0)
-            movement, _ = _give_back(wallet, standing, bet.bonus_id, now, reference, "ADJUSTMENT")
+            movement, _ = _give_back(wallet, standing, bet.bonus_id, now, reference, "ADJUSTMENT", self.snap)
             after = rnd.without_bet(bet, standing, now) if rnd is not None else None
         elif kind == "WIN":
             real, bonus = int(split.get("real", 0)), int(split.get("bonus", 0))

@@ -412,10 +412,18 @@ def reverse_bet(
     now: int,
     reference: dict[str, Any],
     entry_type: str,
+    converted: Bonus | None = None,
 ) -> tuple[Movement, RefundSplit]:
-    """Give a bet's parts back where they came from and take back the wagering they earned."""
+    """Give a bet's parts back where they came from and take back the wagering they earned.
+
+    ``converted`` is the bet's bonus when it has converted since: if taking back the bet's
+    wagering leaves that bonus short of its requirement, the conversion the bet paid for is
+    undone first (``_unconvert``), so a refunded or cancelled bet never leaves bonus money
+    turned real."""
     m = begin(wallet, now, reference)
     w = m.wallet
+    if converted is not None and converted.id == bonus_id and w.active_bonus is None:
+        _unconvert(m, converted, bonus_wagering)
     live = w.active_bonus if (w.active_bonus is not None and w.active_bonus.id == bonus_id) else None
     m.credit(REAL, real, entry_type)
     credited_bonus = bonus if live is not None else 0
@@ -427,6 +435,21 @@ def reverse_bet(
         live.wagering_progress -= taken_bonus_wagering
         m.touch_bonus()
     return m, RefundSplit(real, credited_bonus, bonus - credited_bonus, deposit_wagering, taken_bonus_wagering)
+
+
+def _unconvert(m: Movement, bonus: Bonus, bonus_wagering: int) -> None:
+    """Undo a conversion that ``bonus_wagering`` paid for: the bonus is active again with that
+    wagering taken off (the caller takes it), and what converted goes back from real to bonus,
+    as far as real still holds it."""
+    if bonus.status != "converted" or m.now >= bonus.expires_at:
+        return
+    if bonus.wagering_progress - bonus_wagering >= bonus.wagering_required:
+        return  # it would have converted all the same
+    back = min(bonus.converted_amount, m.wallet.real)
+    m.debit(REAL, back, "BONUS_CONVERSION_REVERSED")
+    m.credit(BONUS, back, "BONUS_CONVERSION_REVERSED")
+    m.wallet.active_bonus = replace(bonus, status="active", ended_at=None, converted_amount=0)
+    m.touch_bonus()
 
 
 def refund(

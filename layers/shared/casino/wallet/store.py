@@ -97,8 +97,7 @@ def entry_from_item(item: dict[str, Any]) -> LedgerEntry:
 
 def _bonus_item(bonus: Bonus) -> dict[str, Any]:
     return {
-        "pk": f"BONUS#{bonus.id}",
-        "sk": "BONUS",
+        **bonus_key(bonus.id),
         "gsi1pk": f"PLAYER_BONUSES#{bonus.player_id}",
         "gsi1sk": f"{bonus.granted_at:015d}#{bonus.id}",
         **asdict(bonus),
@@ -133,10 +132,12 @@ def get_wallet(player_id: str) -> Wallet | None:
     return wallet_from_item(aws.from_item(item)) if item else None
 
 
+def bonus_key(bonus_id: str) -> dict[str, Any]:
+    return {"pk": f"BONUS#{bonus_id}", "sk": "BONUS"}
+
+
 def get_bonus(bonus_id: str) -> Bonus | None:
-    answer = aws.dynamodb().get_item(
-        TableName=_table(), Key=aws.to_item({"pk": f"BONUS#{bonus_id}", "sk": "BONUS"}), ConsistentRead=True
-    )
+    answer = aws.dynamodb().get_item(TableName=_table(), Key=aws.to_item(bonus_key(bonus_id)), ConsistentRead=True)
     item = answer.get("Item")
     return _bonus(aws.from_item(item)) if item else None
 
@@ -144,6 +145,23 @@ def get_bonus(bonus_id: str) -> Bonus | None:
 def wallet_slot(player_id: str) -> tuple[str, dict[str, Any]]:
     """Where a batch read finds the wallet."""
     return _table(), wallet_key(player_id)
+
+
+def with_ended_bonus(snap: dict[str, dict[str, Any] | None], bonus_id: object) -> dict[str, dict[str, Any] | None]:
+    """The snapshot with slot ``bonus``: the record of a bet's bonus that is no longer the
+    wallet's active one (a reversal may have to undo its conversion). One GetItem, only then."""
+    wallet = snap.get("wallet") or {}
+    active = (wallet.get("active_bonus") or {}).get("id")
+    if not isinstance(bonus_id, str) or not bonus_id or bonus_id == active:
+        return snap
+    answer = aws.dynamodb().get_item(TableName=_table(), Key=aws.to_item(bonus_key(bonus_id)), ConsistentRead=True)
+    item = answer.get("Item")
+    return {**snap, "bonus": aws.from_item(item) if item else None}
+
+
+def ended_bonus(snap: dict[str, dict[str, Any] | None]) -> Bonus | None:
+    item = snap.get("bonus")
+    return _bonus(item) if item else None
 
 
 def record_slot(scope: str, key: str) -> tuple[str, dict[str, Any]]:
