@@ -90,7 +90,12 @@ def _whole(value: object, field: str, low: int, high: int) -> int:
         number = int(value)
     elif isinstance(value, int) and not isinstance(value, bool):
         number = value
-    elif isinstance(value, Decimal) and value.is_finite() and value == value.to_integral_value():
+    elif (
+        isinstance(value, Decimal)
+        and value.is_finite()
+        and value.adjusted() <= MAX_DIGITS
+        and value == value.to_integral_value()
+    ):
         number = int(value)
     else:
         raise _refuse(field, "must be a whole number")
@@ -303,9 +308,9 @@ class Step:
 
 @dataclass(frozen=True)
 class Reveal:
-    """What a ticket reveals: its prize (``amount_minor``, in the game's minor units) and the proof that it was in
-    the series committed by ``root`` at ``position``. ``tickets`` (the series' size, bound into
-    the root) fixes the path's shape."""
+    """What a ticket reveals: its prize (``amount_minor``, in the game's minor units) and the
+    proof that it was in the series committed by ``root`` at ``position``. ``tickets`` (the
+    series' size, bound into the root) fixes the path's shape."""
 
     series_id: str
     tickets: int
