@@ -220,3 +220,12 @@ def test_currencies_env_gives_a_precision_or_a_precision_and_max_amount() -> Non
         _configured("XAU", {"precision": True})
     with pytest.raises(ValueError):
         Currency("BAD", "Bad", 19)
+
+
+def test_a_json_number_and_its_written_out_string_meet_the_same_digit_bound() -> None:
+    """Found by hypothesis: a Decimal of 21 digits at 1e-40 passed while its own canonical text
+    (41 digits written out) was refused."""
+    tiny = Decimal("2.13415533082762252469E-20")
+    with pytest.raises(ValidationFailed, match="40 digits"):
+        canonical(tiny)
+    assert canonical(Decimal("2.1341553308276225246E-19")) == "0." + "0" * 18 + "21341553308276225246"

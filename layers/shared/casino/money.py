@@ -99,9 +99,10 @@ def _refuse(field: str, problem: str) -> ValidationFailed:
 
 
 def _digits_written(coefficient: int, exponent: int) -> int:
-    """How many digits ``coefficient * 10**exponent`` takes written out (``0.05``: 2, ``1e2``: 3)."""
+    """How many digits ``coefficient * 10**exponent`` takes written out, as a string amount
+    counts them (``0.05``: 3, ``1e2``: 3): the same bound for a JSON number and a string."""
     length = len(str(abs(coefficient))) if coefficient else 1
-    return max(length + exponent, 0) + max(-exponent, 0)
+    return max(length + exponent, 1) + max(-exponent, 0)
 
 
 def _exact(value: object, field: str) -> tuple[int, int]:
