@@ -98,28 +98,28 @@ def seed_operator(stack: LocalStack, operator: dict[str, Any]) -> str:
 
 
 def seed_hub_game(game: dict[str, Any]) -> str:
-    """A hub game's record and configuration (its prize pool and plays come with the contract flow)."""
+    """A hub game through the logic of ``POST /admin/games``: its first series generated, stored
+    and committed, its root published. Seeded before, it is kept as it is (its commitment shown)."""
+    from casino.errors import Conflict  # noqa: PLC0415
+    from casino.hub import instant_win  # noqa: PLC0415
+    from casino.registry import games  # noqa: PLC0415
     from casino.registry import store  # noqa: PLC0415
 
-    config = {k: v for k, v in game.items() if k not in ("code", "kind")}
-    store.put(
-        {
-            "pk": f"GAME#hub#{game['code']}",
-            "sk": "GAME",
-            "gsi1pk": "GAMES#hub",
-            "gsi1sk": game["code"],
-            "source": "hub",
-            "game_id": game["code"],
-            "name": game.get("name", game["code"]),
-            "kind": game["kind"],
-            "configuration": config,
-            "admin_status": "active",
-            "listed": True,
-            "provider_enabled": True,
-        }
+    code = game["code"]
+    try:
+        view, _ = instant_win.create_game(code, game.get("name", code), game["kind"], game["configuration"])
+    except Conflict:
+        held = store.game("hub", code)
+        if held is None:
+            raise
+        view = games.view(held)
+    config = game["configuration"]
+    commitment = view.get("commitment") or {}
+    return (
+        f"hub game {code:<8} {game['kind']}, stake {config['stake']} {config['currency']}, "
+        f"series {commitment.get('series_id')} of {commitment.get('tickets', 0):,} tickets, "
+        f"commitment root {commitment.get('root')}"
     )
-    stake = f"{game['stake']} {game['currency']}"
-    return f"hub game {game['code']:<8} {game['kind']}, stake {stake} (record and configuration)"
 
 
 def seed_player(player: dict[str, Any]) -> str:

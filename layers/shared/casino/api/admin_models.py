@@ -144,3 +144,16 @@ class RegisterOperator(_Body):
 
 class OperatorSecret(_Body):
     which: Literal["app_secret", "wallet_secret"]
+
+
+class CreateHubGame(_Body):
+    """A hub game; its configuration is checked by ``casino.hub.prizes.parse_config``."""
+
+    code: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{1,31}$")
+    name: str = Field(min_length=1, max_length=100)
+    kind: Literal["instant_win"]
+    configuration: dict[str, Any] = Field(max_length=16)
+
+
+class SetGameStatus(_Body):
+    status: Literal["active", "disabled"]

@@ -42,6 +42,7 @@ def view(game: dict[str, Any]) -> dict[str, Any]:
         "restricted_countries": game.get("restricted_countries", []),
         "wagering_contribution": game.get("wagering_contribution", "1"),
         "configuration": game.get("configuration"),
+        **({"commitment": game["commitment"]} if game.get("commitment") else {}),
     }
 
 

@@ -5,6 +5,8 @@ Keys (pk / sk):
 - ``PROVIDER#<code>`` / ``PROVIDER``                a provider; GSI1 ``PROVIDERS`` / code
 - ``PROVIDER#<code>`` / ``SYNC#<ulid>``             the provider's game-list sync history, newest last
 - ``SERVICE#<name>`` / ``STATUS``                   a service's maintenance flag
+- ``GAME#<provider or hub>#<id>`` / ``GAME``         a game; GSI1 ``GAMES#<provider or hub>`` / id or code;
+  a hub game carries its published ``commitment`` (series id, root, tickets)
 """
 
 from __future__ import annotations
@@ -137,3 +139,55 @@ def apply_game_sync(source: str, games: list[dict[str, Any]], categories: set[st
 
 def put_sync_record(source: str, record: dict[str, Any]) -> None:
     put({**record, "pk": f"PROVIDER#{source}", "sk": f"SYNC#{record['id']}"})
+
+
+# -- hub games (GAME#hub#<code>, GSI1 GAMES#hub / <code>) -------------------------------------
+
+
+def _hub_game_item(record: dict[str, Any]) -> dict[str, Any]:
+    code = str(record["game_id"])
+    return {**record, **game_key("hub", code), "source": "hub", "gsi1pk": "GAMES#hub", "gsi1sk": code}
+
+
+def add_hub_game(record: dict[str, Any]) -> dict[str, Any] | None:
+    """Create a hub game's record once (its code unique); the record already there, or None if
+    this call created it."""
+    if put_new(_hub_game_item(record)):
+        return None
+    return game("hub", record["game_id"])
+
+
+def _update_game(key: dict[str, str], expression: str, condition: str, values: dict[str, Any]) -> dict[str, Any] | None:
+    client = aws.dynamodb()
+    try:
+        answer = client.update_item(
+            TableName=_table(),
+            Key=aws.to_item(key),
+            UpdateExpression=expression,
+            ConditionExpression=condition,
+            ExpressionAttributeValues=aws.to_item(values),
+            ReturnValues="ALL_NEW",
+        )
+    except client.exceptions.ConditionalCheckFailedException:
+        return None
+    return aws.from_item(answer["Attributes"])
+
+
+def publish_commitment(code: str, commitment: dict[str, Any], admin_status: str) -> dict[str, Any] | None:
+    """Publish a hub game's first series' commitment and open it (``admin_status``), once: None
+    if the game is missing or already has a commitment."""
+    return _update_game(
+        game_key("hub", code),
+        "SET commitment = :commitment, admin_status = :status",
+        "attribute_exists(pk) AND attribute_not_exists(commitment)",
+        {":commitment": commitment, ":status": admin_status},
+    )
+
+
+def set_game_status(source: str, game_id: object, admin_status: str) -> dict[str, Any] | None:
+    """An admin enables or disables a game; None if there is no such game. A hub game opens only
+    once its commitment is published."""
+    condition = "attribute_exists(pk)"
+    if source == "hub" and admin_status == "active":
+        condition += " AND attribute_exists(commitment)"
+    return _update_game(game_key(source, game_id), "SET admin_status = :status", condition, {":status": admin_status})

@@ -1,0 +1,368 @@
+"""HubTable: a committed prize series, its prizes and their reservation (docs/decisions.md,
+"Reserving prizes"). Owns every key and condition of these items; no other module builds one.
+
+Keys (pk / sk):
+- ``SERIES#<series id>`` / ``META``                  the commitment: game, root, tickets, shards,
+  configuration, committed_at (written last: a series without it was never published)
+- ``SERIES#<series id>#S#<k>`` / ``CURSOR``          shard ``k``'s cursor: ``next`` (the next
+  unsold index in the shard), ``size``, ``returned`` (a number set of returned positions, absent
+  when empty)
+- ``SERIES#<series id>#S#<k>`` / ``POS#<position:07d>``  a prize: amount (minor units), salt,
+  Merkle path, status ``available`` -> ``reserved`` (with ``contract_id``) -> ``sold``
+
+Position ``p`` is in shard ``p mod S`` at index ``p // S``. A reservation picks a random live
+shard, reads its cursor and, in one transaction, advances it (``next = :i`` under ``next = :i-1``)
+or takes a returned position (``DELETE returned`` under ``contains``), and moves the prize from
+``available`` to ``reserved``. A lost race re-decides from the cancellation reasons (``ALL_OLD``),
+then probes another shard. No item is written by every play: a shard's cursor sees 1/S of them.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from casino import aws, clock
+from casino.errors import Conflict
+from casino.hub.prizes import Reveal, Series, Step
+from casino.settings import settings
+
+MAX_SHARDS = 256
+TICKETS_PER_SHARD = 4_000  # 1M tickets -> 250 shards; 10k -> the floor of 16
+MIN_SHARDS = 16
+BATCH = 25
+TRIES_PER_SHARD = 3  # transactions on one shard before probing another
+MAX_TRANSACTIONS = 48  # per reservation, across shards
+_RNG = secrets.SystemRandom()
+_shape_of: dict[str, tuple[int, int]] = {}  # a series' (shards, tickets) never change once committed
+
+
+class SeriesBusy(Conflict):
+    """Every attempt of a reservation lost its race (the caller may try again)."""
+
+
+def shard_count(tickets: int) -> int:
+    """How many shards a series of ``tickets`` is split into: about 16 for 10k tickets, 250 for 1M,
+    never more than one per 8 tickets."""
+    return max(1, min(MAX_SHARDS, tickets // 8, max(MIN_SHARDS, -(-tickets // TICKETS_PER_SHARD))))
+
+
+def _table() -> str:
+    return settings().hub_table
+
+
+def _meta_key(series_id: str) -> dict[str, str]:
+    return {"pk": f"SERIES#{series_id}", "sk": "META"}
+
+
+def _shard_pk(series_id: str, shard: int) -> str:
+    return f"SERIES#{series_id}#S#{shard}"
+
+
+def _cursor_key(series_id: str, shard: int) -> dict[str, str]:
+    return {"pk": _shard_pk(series_id, shard), "sk": "CURSOR"}
+
+
+def _prize_key(series_id: str, shards: int, position: int) -> dict[str, str]:
+    return {"pk": _shard_pk(series_id, position % shards), "sk": f"POS#{position:07d}"}
+
+
+@dataclass(frozen=True)
+class Reservation:
+    """A prize reserved for a contract, with what its reveal needs."""
+
+    series_id: str
+    tickets: int
+    position: int
+    amount_minor: int
+    salt: str
+    path: tuple[Step, ...]
+
+    def reveal(self, root: str) -> Reveal:
+        return Reveal(self.series_id, self.tickets, self.position, self.amount_minor, self.salt, self.path, root)
+
+
+# -- writing a series -------------------------------------------------------------------------
+
+
+def _prize_item(series: Series, shards: int, position: int) -> dict[str, Any]:
+    proof = series.proof(position)
+    return {
+        **_prize_key(series.series_id, shards, position),
+        "position": position,
+        "amount": proof.amount_minor,
+        "salt": proof.salt,
+        "path": "".join(step.sibling for step in proof.path),
+        "sides": "".join(step.side[0] for step in proof.path),
+        "status": "available",
+    }
+
+
+def _batch_put(items: Iterator[dict[str, Any]]) -> None:
+    """BatchWriteItem, 25 at a time, retrying what DynamoDB leaves unprocessed."""
+    client = aws.dynamodb()
+    chunk: list[dict[str, Any]] = []
+
+    def flush() -> None:
+        pending: dict[str, Any] = {_table(): [{"PutRequest": {"Item": aws.to_item(i)}} for i in chunk]}
+        for attempt in range(10):
+            pending = client.batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
+            if not pending:
+                return
+            time.sleep(min(0.05 * 2**attempt, 1.0))
+        raise RuntimeError("series write: DynamoDB left items unprocessed")
+
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == BATCH:
+            flush()
+            chunk = []
+    if chunk:
+        flush()
+
+
+def write_series(series: Series, game: str) -> dict[str, Any]:
+    """Store ``series`` for ``game``: its prizes (all ``available``) and shard cursors, then its
+    META, the commitment, written once (``attribute_not_exists``). Returns the commitment
+    ``{series_id, root, tickets, shards, committed_at}``. Writing the same series again
+    rewrites identical prizes and cursors and keeps the first META (a retry after a failure
+    half-way completes it)."""
+    shards = shard_count(series.tickets)
+    sid = series.series_id
+
+    def items() -> Iterator[dict[str, Any]]:
+        for shard in range(min(shards, series.tickets)):
+            size = (series.tickets - shard + shards - 1) // shards
+            yield {**_cursor_key(sid, shard), "next": 0, "size": size}
+        for position in range(series.tickets):
+            yield _prize_item(series, shards, position)
+
+    meta = aws.dynamodb().get_item(TableName=_table(), Key=aws.to_item(_meta_key(sid)), ConsistentRead=True)
+    if "Item" in meta:
+        return _commitment(aws.from_item(meta["Item"]))
+    _batch_put(items())
+    commitment = {
+        "game": game,
+        "series_id": sid,
+        "root": series.root,
+        "tickets": series.tickets,
+        "shards": shards,
+        "configuration": series.config.to_json(),
+        "committed_at": clock.now_ms(),
+    }
+    client = aws.dynamodb()
+    try:
+        client.put_item(
+            TableName=_table(),
+            Item=aws.to_item({**_meta_key(sid), **commitment}),
+            ConditionExpression="attribute_not_exists(pk)",
+        )
+    except client.exceptions.ConditionalCheckFailedException:
+        return _commitment(meta_of(sid) or commitment)
+    _shape_of[sid] = (shards, series.tickets)
+    return _commitment(commitment)
+
+
+def _commitment(meta: dict[str, Any]) -> dict[str, Any]:
+    return {k: meta[k] for k in ("series_id", "root", "tickets", "shards", "committed_at")}
+
+
+def meta_of(series_id: str) -> dict[str, Any] | None:
+    """A series' META (its commitment), or None if it was never committed."""
+    answer = aws.dynamodb().get_item(TableName=_table(), Key=aws.to_item(_meta_key(series_id)), ConsistentRead=True)
+    return aws.from_item(answer["Item"]) if "Item" in answer else None
+
+
+def _shape(series_id: str) -> tuple[int, int]:
+    """A committed series' (shards, tickets), read once per execution environment."""
+    if series_id not in _shape_of:
+        meta = meta_of(series_id)
+        if meta is None:
+            raise Conflict(f"series {series_id!r} is not committed", field="series_id")
+        _shape_of[series_id] = (int(meta["shards"]), int(meta["tickets"]))
+    return _shape_of[series_id]
+
+
+def _shards(series_id: str) -> int:
+    return _shape(series_id)[0]
+
+
+# -- reserving, releasing, selling -------------------------------------------------------------
+
+
+def _cursor(series_id: str, shard: int) -> dict[str, Any]:
+    answer = aws.dynamodb().get_item(
+        TableName=_table(), Key=aws.to_item(_cursor_key(series_id, shard)), ConsistentRead=True
+    )
+    return _plain_cursor(answer.get("Item"))
+
+
+def _plain_cursor(item: dict[str, Any] | None) -> dict[str, Any]:
+    if not item:
+        return {"next": 0, "size": 0, "returned": []}
+    cursor = aws.from_item({k: v for k, v in item.items() if k != "returned"})
+    cursor["returned"] = sorted(int(n) for n in item.get("returned", {}).get("NS", []))
+    return cursor
+
+
+def _take(series_id: str, shards: int, shard: int, cursor: dict[str, Any], contract_id: str) -> tuple[int, dict[str, Any]]:
+    """The position this cursor offers (a returned one first) and the cursor's update for it."""
+    cursor_key = aws.to_item(_cursor_key(series_id, shard))
+    if cursor["returned"]:
+        position = _RNG.choice(cursor["returned"])
+        update = {
+            "TableName": _table(),
+            "Key": cursor_key,
+            "UpdateExpression": "DELETE returned :p",
+            "ConditionExpression": "contains(returned, :n)",
+            "ExpressionAttributeValues": {":p": {"NS": [str(position)]}, ":n": {"N": str(position)}},
+            "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+        }
+    else:
+        index = int(cursor["next"])
+        position = shard + index * shards
+        update = {
+            "TableName": _table(),
+            "Key": cursor_key,
+            "UpdateExpression": "SET #next = :after",
+            "ConditionExpression": "#next = :at AND #next < #size",
+            "ExpressionAttributeNames": {"#next": "next", "#size": "size"},
+            "ExpressionAttributeValues": aws.to_item({":at": index, ":after": index + 1}),
+            "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+        }
+    prize = {
+        "TableName": _table(),
+        "Key": aws.to_item(_prize_key(series_id, shards, position)),
+        "UpdateExpression": "SET #status = :reserved, contract_id = :contract, reserved_at = :now",
+        "ConditionExpression": "#status = :available",
+        "ExpressionAttributeNames": {"#status": "status"},
+        "ExpressionAttributeValues": aws.to_item(
+            {":reserved": "reserved", ":available": "available", ":contract": contract_id, ":now": clock.now_ms()}
+        ),
+        "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+    }
+    return position, {"TransactItems": [{"Update": update}, {"Update": prize}]}
+
+
+def _live(cursor: dict[str, Any]) -> bool:
+    return bool(cursor["returned"]) or int(cursor["next"]) < int(cursor["size"])
+
+
+def reserve(series_id: str, contract_id: str) -> Reservation | None:
+    """Reserve one available prize of the series for ``contract_id``; None when the series is
+    sold out (no live shard). O(1): a cursor read and one transaction, a few more on a lost
+    race; raises ``SeriesBusy`` after ``MAX_TRANSACTIONS`` lost races."""
+    shards = _shards(series_id)
+    client = aws.dynamodb()
+    transactions = 0
+    for shard in _RNG.sample(range(shards), shards):
+        cursor = _cursor(series_id, shard)
+        for _ in range(TRIES_PER_SHARD):
+            if not _live(cursor):
+                break
+            if transactions == MAX_TRANSACTIONS:
+                raise SeriesBusy(f"series {series_id!r}: every reservation attempt lost its race; try again")
+            transactions += 1
+            position, request = _take(series_id, shards, shard, cursor, contract_id)
+            try:
+                client.transact_write_items(**request)
+            except ClientError as error:
+                if error.response.get("Error", {}).get("Code") != "TransactionCanceledException":
+                    raise
+                reasons = error.response.get("CancellationReasons") or []
+                lost_cursor = reasons[0] if reasons else {}
+                if lost_cursor.get("Code") == "ConditionalCheckFailed" and "Item" in lost_cursor:
+                    cursor = _plain_cursor(lost_cursor["Item"])  # re-decide from what won
+                else:
+                    cursor = _cursor(series_id, shard)
+                continue
+            return _reservation(series_id, shards, position)
+    return None
+
+
+def _reservation(series_id: str, shards: int, position: int) -> Reservation:
+    answer = aws.dynamodb().get_item(
+        TableName=_table(), Key=aws.to_item(_prize_key(series_id, shards, position)), ConsistentRead=True
+    )
+    prize = aws.from_item(answer["Item"])
+    path, sides = str(prize.get("path", "")), str(prize.get("sides", ""))
+    steps = tuple(
+        Step(path[64 * i : 64 * (i + 1)], "left" if side == "l" else "right") for i, side in enumerate(sides)
+    )
+    return Reservation(series_id, _shape(series_id)[1], position, int(prize["amount"]), str(prize["salt"]), steps)
+
+
+def prize(series_id: str, position: int) -> dict[str, Any] | None:
+    """A prize as stored (status, contract_id, amount), or None."""
+    answer = aws.dynamodb().get_item(
+        TableName=_table(), Key=aws.to_item(_prize_key(series_id, _shards(series_id), position)), ConsistentRead=True
+    )
+    return aws.from_item(answer["Item"]) if "Item" in answer else None
+
+
+def release(series_id: str, position: int, contract_id: str) -> bool:
+    """Put a prize reserved by ``contract_id`` back on sale: ``available`` again and its position
+    in its shard's returned set, in one transaction. False (nothing changed) if it is not
+    reserved by that contract: released before, sold, or another's."""
+    shards = _shards(series_id)
+    try:
+        aws.dynamodb().transact_write_items(
+            TransactItems=[
+                {
+                    "Update": {
+                        "TableName": _table(),
+                        "Key": aws.to_item(_prize_key(series_id, shards, position)),
+                        "UpdateExpression": "SET #status = :available REMOVE contract_id, reserved_at",
+                        "ConditionExpression": "#status = :reserved AND contract_id = :contract",
+                        "ExpressionAttributeNames": {"#status": "status"},
+                        "ExpressionAttributeValues": aws.to_item(
+                            {":available": "available", ":reserved": "reserved", ":contract": contract_id}
+                        ),
+                    }
+                },
+                {
+                    "Update": {
+                        "TableName": _table(),
+                        "Key": aws.to_item(_cursor_key(series_id, position % shards)),
+                        "UpdateExpression": "ADD returned :p",
+                        "ConditionExpression": "attribute_exists(pk)",
+                        "ExpressionAttributeValues": {":p": {"NS": [str(position)]}},
+                    }
+                },
+            ]
+        )
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") == "TransactionCanceledException":
+            return False
+        raise
+    return True
+
+
+def sell(series_id: str, position: int, contract_id: str) -> bool:
+    """A prize reserved by ``contract_id`` is sold (its contract settled); True also when it was
+    sold to that contract before (a retry), False if it is not that contract's."""
+    client = aws.dynamodb()
+    try:
+        client.update_item(
+            TableName=_table(),
+            Key=aws.to_item(_prize_key(series_id, _shards(series_id), position)),
+            UpdateExpression="SET #status = :sold, sold_at = if_not_exists(sold_at, :now)",
+            ConditionExpression="#status IN (:reserved, :sold) AND contract_id = :contract",
+            ExpressionAttributeNames={"#status": "status"},
+            ExpressionAttributeValues=aws.to_item(
+                {":sold": "sold", ":reserved": "reserved", ":contract": contract_id, ":now": clock.now_ms()}
+            ),
+        )
+    except client.exceptions.ConditionalCheckFailedException:
+        return False
+    return True
+
+
+def sold_out(series_id: str) -> bool:
+    """No shard of the series has a prize left to offer (S cursor reads)."""
+    return not any(_live(_cursor(series_id, shard)) for shard in range(_shards(series_id)))
