@@ -102,8 +102,7 @@ def seed_hub_game(game: dict[str, Any]) -> str:
     and committed, its root published. Seeded before, it is kept as it is (its commitment shown)."""
     from casino.errors import Conflict  # noqa: PLC0415
     from casino.hub import instant_win  # noqa: PLC0415
-    from casino.registry import games  # noqa: PLC0415
-    from casino.registry import store  # noqa: PLC0415
+    from casino.registry import games, store  # noqa: PLC0415
 
     code = game["code"]
     try:

@@ -104,5 +104,8 @@ def test_the_seeded_10000_ticket_series_is_committed_on_its_game(running: Runnin
     assert Fraction(config.payout, config.stakes) == Fraction(95, 100)
     held = series_store.reserve(commitment["series_id"], contract())
     assert held is not None and prizes.verify(held.reveal(commitment["root"]), commitment["root"])
-    assert series_store.release(commitment["series_id"], held.position, series_store.prize(
-        commitment["series_id"], held.position)["contract_id"])  # type: ignore[index]
+    assert series_store.release(
+        commitment["series_id"],
+        held.position,
+        series_store.prize(commitment["series_id"], held.position)["contract_id"],
+    )  # type: ignore[index]

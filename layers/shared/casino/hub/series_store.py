@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import secrets
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -202,7 +202,7 @@ def _cursor(series_id: str, shard: int) -> dict[str, Any]:
     return _plain_cursor(answer.get("Item"))
 
 
-def _plain_cursor(item: dict[str, Any] | None) -> dict[str, Any]:
+def _plain_cursor(item: Mapping[str, Any] | None) -> dict[str, Any]:
     if not item:
         return {"next": 0, "size": 0, "returned": []}
     cursor = aws.from_item({k: v for k, v in item.items() if k != "returned"})
@@ -210,7 +210,9 @@ def _plain_cursor(item: dict[str, Any] | None) -> dict[str, Any]:
     return cursor
 
 
-def _take(series_id: str, shards: int, shard: int, cursor: dict[str, Any], contract_id: str) -> tuple[int, dict[str, Any]]:
+def _take(
+    series_id: str, shards: int, shard: int, cursor: dict[str, Any], contract_id: str
+) -> tuple[int, dict[str, Any]]:
     """The position this cursor offers (a returned one first) and the cursor's update for it."""
     cursor_key = aws.to_item(_cursor_key(series_id, shard))
     if cursor["returned"]:
@@ -291,9 +293,7 @@ def _reservation(series_id: str, shards: int, position: int) -> Reservation:
     )
     prize = aws.from_item(answer["Item"])
     path, sides = str(prize.get("path", "")), str(prize.get("sides", ""))
-    steps = tuple(
-        Step(path[64 * i : 64 * (i + 1)], "left" if side == "l" else "right") for i, side in enumerate(sides)
-    )
+    steps = tuple(Step(path[64 * i : 64 * (i + 1)], "left" if side == "l" else "right") for i, side in enumerate(sides))
     return Reservation(series_id, _shape(series_id)[1], position, int(prize["amount"]), str(prize["salt"]), steps)
 
 
