@@ -59,6 +59,28 @@ def batch_get(wanted: Mapping[str, tuple[str, Mapping[str, Any]]]) -> dict[str, 
     return {slot: found.get((table, key["pk"], key["sk"])) for slot, (table, key) in wanted.items()}
 
 
+def conditional_update(
+    table: str, key: Mapping[str, Any], expression: str, condition: str, values: dict[str, Any]
+) -> dict[str, Any] | None:
+    """One conditional ``UpdateItem`` (key, expressions and values built by a store): the item
+    as it now is, or None when the condition failed. ``#status`` names the attribute ``status``."""
+    client = dynamodb()
+    names = {"ExpressionAttributeNames": {"#status": "status"}} if "#status" in expression + condition else {}
+    try:
+        answer = client.update_item(
+            TableName=table,
+            Key=to_item(dict(key)),
+            UpdateExpression=expression,
+            ConditionExpression=condition,
+            ExpressionAttributeValues=to_item(values),
+            ReturnValues="ALL_NEW",
+            **names,  # type: ignore[arg-type]
+        )
+    except client.exceptions.ConditionalCheckFailedException:
+        return None
+    return from_item(answer["Attributes"])
+
+
 def query_all(**query: Any) -> list[dict[str, Any]]:
     """Every item of a ``Query`` (built by a store), following ``LastEvaluatedKey``."""
     items: list[dict[str, Any]] = []

@@ -49,21 +49,7 @@ def _get(pk: str, sk: str) -> dict[str, Any] | None:
 
 def _update(pk: str, sk: str, expression: str, condition: str, values: dict[str, Any]) -> dict[str, Any] | None:
     """A conditional update; the item as it now is, or None if the condition failed."""
-    client = aws.dynamodb()
-    names = {"ExpressionAttributeNames": {"#status": "status"}} if "#status" in expression + condition else {}
-    try:
-        answer = client.update_item(
-            TableName=_table(),
-            Key=_key(pk, sk),
-            UpdateExpression=expression,
-            ConditionExpression=condition,
-            ExpressionAttributeValues=aws.to_item(values),
-            ReturnValues="ALL_NEW",
-            **names,  # type: ignore[arg-type]
-        )
-    except client.exceptions.ConditionalCheckFailedException:
-        return None
-    return aws.from_item(answer["Attributes"])
+    return aws.conditional_update(_table(), {"pk": pk, "sk": sk}, expression, condition, values)
 
 
 def _gsi3(list_name: str, limit: int, *, before: int | None = None) -> list[dict[str, Any]]:

@@ -158,19 +158,7 @@ def add_hub_game(record: dict[str, Any]) -> dict[str, Any] | None:
 
 
 def _update_game(key: dict[str, str], expression: str, condition: str, values: dict[str, Any]) -> dict[str, Any] | None:
-    client = aws.dynamodb()
-    try:
-        answer = client.update_item(
-            TableName=_table(),
-            Key=aws.to_item(key),
-            UpdateExpression=expression,
-            ConditionExpression=condition,
-            ExpressionAttributeValues=aws.to_item(values),
-            ReturnValues="ALL_NEW",
-        )
-    except client.exceptions.ConditionalCheckFailedException:
-        return None
-    return aws.from_item(answer["Attributes"])
+    return aws.conditional_update(_table(), key, expression, condition, values)
 
 
 def publish_commitment(code: str, commitment: dict[str, Any], admin_status: str) -> dict[str, Any] | None:
