@@ -9,6 +9,7 @@ emulator's ceiling measured in the same run on the same machine (conditional
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import platform
@@ -179,14 +180,18 @@ def provider_bench(stack: LocalStack) -> dict[str, Any]:
     }
 
 
+@functools.lru_cache(maxsize=8)
+def _route(stack: LocalStack, path: str) -> tuple[str, Any]:
+    """The function and route that serve ``path`` (looked up once, not on every call)."""
+    return next((fn.logical_id, r) for fn in stack.functions.values() for r in fn.routes if r.pattern.match(path))
+
+
 def changebalance(
     stack: LocalStack, client: Any, token: str, pid: str, kind: str, transaction_id: int, round_id: int
 ) -> dict[str, Any]:
     """One signed changebalance of 1.00 through the handler, as API Gateway delivers it."""
     path = "/api/v1/provider/tlt/changebalance"
-    logical, route = next(
-        (fn.logical_id, r) for fn in stack.functions.values() for r in fn.routes if r.pattern.match(path)
-    )
+    logical, route = _route(stack, path)
     data = {
         "token": token,
         "user_id": pid,
