@@ -16,12 +16,12 @@ from typing import Any
 from casino import aws, clock, ids
 from casino.bridge import plays, store
 from casino.bridge.plays import InvalidRequest, Step, StepRequest, UserBlocked
-from casino.errors import DomainError, InsufficientFunds, ValidationFailed
+from casino.errors import InsufficientFunds, ValidationFailed, errors_by_code
 from casino.idempotency import fingerprint
 from casino.money import canonical, currency, to_decimal_string, to_minor
 from casino.wallet import domain, engine
 from casino.wallet import store as wallet_store
-from casino.wallet.domain import Movement, Wallet
+from casino.wallet.domain import Bonus, Movement, Wallet
 from casino.wallet.engine import Plan, Snapshot, Write
 
 RECORDED = (InsufficientFunds, UserBlocked)  # final refusals a retry gets again
@@ -68,8 +68,8 @@ def _answer_of(step: Step, fp: str) -> dict[str, Any]:
         raise plays.DuplicateMismatch("transaction_id already used with a different body", field="transaction_id")
     if step.status == plays.ERROR:
         error = step.error or {}
-        kinds: dict[str, type[DomainError]] = {"insufficient_funds": InsufficientFunds, "user_blocked": UserBlocked}
-        raise kinds.get(str(error.get("code")), InvalidRequest)(str(error.get("message")), field=error.get("field"))
+        kind = errors_by_code().get(str(error.get("code")), InvalidRequest)
+        raise kind(str(error.get("message")), field=error.get("field"))
     return dict(step.answer or {})
 
 
@@ -138,7 +138,9 @@ class CreateTransaction(engine.Operation):
             "type": r.type,
             "contract_id": r.contract_id,
         }
-        movement, split, names, changed = self._move(wallet, total, named, now, reference, snap)
+        movement, split, names, changed = self._move(
+            wallet, total, named, now, reference, wallet_store.ended_bonus(snap)
+        )
         answer = {"transaction_id": ids.new_id("btx", now), "accounts": accounts(movement.wallet, now)}
         step = self._step(
             now, status=plays.OK, split=split, names=names, answer=answer, ref_id=answer["transaction_id"]
@@ -173,7 +175,7 @@ class CreateTransaction(engine.Operation):
         named: dict[str, Step | None],
         now: int,
         reference: dict[str, Any],
-        snap: Snapshot,
+        converted: Bonus | None,
     ) -> tuple[Movement, dict[str, Any], str | None, list[Step]]:
         """The movement, what it moved, the step it acts on, and the steps it changes."""
         r = self.request
@@ -215,7 +217,7 @@ class CreateTransaction(engine.Operation):
                 now=now,
                 reference={**reference, "play": refunded.step_id},
                 entry_type="REFUND",
-                converted=wallet_store.ended_bonus(snap),
+                converted=converted,
             )
             return movement, asdict(refund), target_id, [refunded.then(reversed_by=r.step_id)]
         win = plays.win_to_cancel(r, named)

@@ -26,6 +26,7 @@ from casino.provider import validation as v
 from casino.provider.errors import ProviderError, auth_failed
 from casino.provider.rounds import Round
 from casino.provider.seals import Seal
+from casino.registry import games
 from casino.registry.providers import Provider
 from casino.wallet import domain, engine
 from casino.wallet import store as wallet_store
@@ -71,8 +72,6 @@ def _same_currency(wallet: Wallet, code: str) -> None:
 
 
 def _playable_game(snapshot: store.Snapshot, wallet: Wallet) -> dict[str, Any]:
-    from casino.registry import games  # noqa: PLC0415
-
     game = snapshot.game
     if game is None or not games.playable(game):
         raise ProviderError("OP_33", "game unknown or disabled")
@@ -120,12 +119,12 @@ def _seal_writes(seal: Seal | None) -> list[Write]:
 
 def _give_back(
     wallet: Wallet,
-    back: rounds.StakeBack,
+    back: domain.StakeBack,
     bonus_id: str | None,
     now: int,
     reference: dict[str, Any],
     entry_type: str,
-    snap: Snapshot,
+    converted: domain.Bonus | None,
 ) -> tuple[Movement, domain.RefundSplit]:
     """Stake-side money back to where it came from, and the wagering it earned taken back (a
     conversion it paid for undone)."""
@@ -139,7 +138,7 @@ def _give_back(
         now=now,
         reference=reference,
         entry_type=entry_type,
-        converted=wallet_store.ended_bonus(snap),
+        converted=converted,
     )
 
 
@@ -199,7 +198,6 @@ class ChangeBalance(_Callback):
         return _answer_of(record, self.fp)
 
     def decide(self, snap: Snapshot, now: int) -> Plan:
-        self.snap = snap
         view = store.view(snap)
         try:
             if self.change.transaction_type == "BET":
@@ -293,7 +291,7 @@ class ChangeBalance(_Callback):
             raise rounds.RoundUnknown(f"round {c.round_id} is unknown", field="round_id")
         rnd = view.round
         share = rnd.refund_share(c.user_id, c.amount)
-        movement, split = _give_back(wallet, share, rnd.bonus_id, now, self._reference(), "REFUND", self.snap)
+        movement, split = _give_back(wallet, share, rnd.bonus_id, now, self._reference(), "REFUND", view.ended_bonus)
         after = rnd.with_refund(share, split.bonus_wagering, now)
         return self._accepted(movement, after, asdict(split))
 
@@ -374,7 +372,6 @@ class Cancel(_Callback):
         return _seal_writes(self.seal)
 
     def decide(self, snap: Snapshot, now: int) -> Plan:
-        self.snap = snap
         view = store.view(snap)
         record = view.transaction
         if record is None:
@@ -437,8 +434,8 @@ class Cancel(_Callback):
                 int(split.get("bonus_wagering", 0)),
                 split.get("bonus_id"),
             )
-            standing = rnd.standing(bet) if rnd is not None else rounds.StakeBack(bet.real, bet.bonus, 0, 0)
-            movement, _ = _give_back(wallet, standing, bet.bonus_id, now, reference, "ADJUSTMENT", self.snap)
+            standing = rnd.standing(bet) if rnd is not None else domain.StakeBack(bet.real, bet.bonus, 0, 0)
+            movement, _ = _give_back(wallet, standing, bet.bonus_id, now, reference, "ADJUSTMENT", view.ended_bonus)
             after = rnd.without_bet(bet, standing, now) if rnd is not None else None
         elif kind == "WIN":
             real, bonus = int(split.get("real", 0)), int(split.get("bonus", 0))

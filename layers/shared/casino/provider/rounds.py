@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from casino.errors import DomainError
-from casino.wallet.domain import BetSplit, RefundTooLarge
+from casino.wallet.domain import BetSplit, StakeBack, refund_share
 
 OPEN = "OPEN"
 COMPLETED = "COMPLETED"
@@ -50,17 +50,6 @@ class Parts:
     @property
     def total(self) -> int:
         return self.real + self.bonus
-
-
-@dataclass(frozen=True)
-class StakeBack:
-    """What goes back to the player from the stake side (a refund's share of the open bets,
-    or what still stands of a cancelled bet), and the wagering it takes back."""
-
-    real: int
-    bonus: int
-    deposit_wagering: int
-    bonus_wagering: int
 
 
 @dataclass(frozen=True)
@@ -135,15 +124,12 @@ class Round:
         self.owned_by(user_id)
         if self.closed:  # finished (its wins stand) or refunded already
             raise RoundClosed(f"round {self.round_id} is closed", field="round_id")
-        open_bets = self.open_bets
-        if amount > open_bets.total:
-            raise RefundTooLarge("amount: larger than the round's open bets", field="amount")
-        total = open_bets.total
-        return StakeBack(
-            real=amount - (amount * open_bets.bonus // total if total else 0),
-            bonus=amount * open_bets.bonus // total if total else 0,
-            deposit_wagering=self.deposit_wagering * amount // total if total else 0,
-            bonus_wagering=self.bonus_wagering * amount // total if total else 0,
+        return refund_share(
+            amount,
+            open_real=self.open_bets.real,
+            open_bonus=self.open_bets.bonus,
+            earned_deposit_wagering=self.deposit_wagering,
+            earned_bonus_wagering=self.bonus_wagering,
         )
 
     def with_refund(self, share: StakeBack, taken_bonus_wagering: int, now: int) -> Round:

@@ -21,9 +21,10 @@ from casino import aws
 from casino.provider import seals
 from casino.provider.rounds import Parts, Round
 from casino.provider.seals import Seal
+from casino.registry import store as registry_store
 from casino.settings import settings
 from casino.wallet import store as wallet_store
-from casino.wallet.domain import Wallet
+from casino.wallet.domain import Bonus, Wallet
 
 
 def token_key(token: str) -> dict[str, str]:
@@ -43,9 +44,7 @@ def round_slot(provider: str, round_id: int) -> tuple[str, dict[str, str]]:
 
 
 def game_key(provider: str, game_id: int) -> dict[str, str]:
-    from casino.registry.store import game_key as registry_game_key  # noqa: PLC0415
-
-    return registry_game_key(provider, game_id)
+    return registry_store.game_key(provider, game_id)
 
 
 @dataclass
@@ -58,6 +57,7 @@ class Snapshot:
     transaction: dict[str, Any] | None = None
     game: dict[str, Any] | None = None
     seal: dict[str, Any] | None = None
+    ended_bonus: Bonus | None = None  # a bet's bonus that is no longer the wallet's active one
 
 
 def slots(
@@ -99,6 +99,7 @@ def view(items: dict[str, dict[str, Any] | None]) -> Snapshot:
         transaction=items.get("transaction"),
         game=items.get("game"),
         seal=items.get("seal"),
+        ended_bonus=wallet_store.ended_bonus(items),
     )
 
 
@@ -172,7 +173,7 @@ def ptx_item(provider: str, transaction_id: int, **fields: Any) -> dict[str, Any
     return {**ptx_key(provider, transaction_id), "provider": provider, "transaction_id": transaction_id, **fields}
 
 
-def ptx_put(item: dict[str, Any], *, expect_absent: bool = True, expect_status: str | None = None) -> dict[str, Any]:
+def ptx_put(item: dict[str, Any], *, expect_status: str | None = None) -> dict[str, Any]:
     """The provider transaction's write: new (``attribute_not_exists``, returning the old item
     when taken) or a status change conditional on the status read."""
     put: dict[str, Any] = {"TableName": settings().wallet_table, "Item": aws.to_item(item)}
@@ -180,7 +181,7 @@ def ptx_put(item: dict[str, Any], *, expect_absent: bool = True, expect_status: 
         put["ConditionExpression"] = "#status = :expected"
         put["ExpressionAttributeNames"] = {"#status": "status"}
         put["ExpressionAttributeValues"] = aws.to_item({":expected": expect_status})
-    elif expect_absent:
+    else:
         put["ConditionExpression"] = "attribute_not_exists(pk)"
     put["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
     return {"Put": put}

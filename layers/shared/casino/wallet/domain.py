@@ -452,6 +452,36 @@ def _unconvert(m: Movement, bonus: Bonus, bonus_wagering: int) -> None:
     m.touch_bonus()
 
 
+@dataclass(frozen=True)
+class StakeBack:
+    """What goes back to the player from the stake side (a refund's share of the open bets,
+    or what still stands of a cancelled bet), and the wagering it takes back."""
+
+    real: int
+    bonus: int
+    deposit_wagering: int
+    bonus_wagering: int
+
+
+def refund_share(
+    amount: int, *, open_real: int, open_bonus: int, earned_deposit_wagering: int, earned_bonus_wagering: int
+) -> StakeBack:
+    """A refund of ``amount`` from open bets, in their real:bonus proportion (the bonus part
+    rounded down), with the same share of the wagering they earned; exact integer arithmetic."""
+    total = open_real + open_bonus
+    if amount > total:
+        raise RefundTooLarge("amount: larger than the round's open bets", field="amount")
+    if total == 0:
+        return StakeBack(amount, 0, 0, 0)
+    bonus = amount * open_bonus // total
+    return StakeBack(
+        real=amount - bonus,
+        bonus=bonus,
+        deposit_wagering=earned_deposit_wagering * amount // total,
+        bonus_wagering=earned_bonus_wagering * amount // total,
+    )
+
+
 def refund(
     wallet: Wallet,
     amount: int,
@@ -465,19 +495,20 @@ def refund(
     reference: dict[str, Any],
 ) -> tuple[Movement, RefundSplit]:
     """Refund part or all of a round's open bets, in the round's proportion."""
-    total = open_real + open_bonus
-    if amount > total:
-        raise RefundTooLarge("amount: larger than the round's open bets", field="amount")
-    bonus_part = amount * open_bonus // total if total else 0
-    real_part = amount - bonus_part
-    share = Decimal(amount) / Decimal(total) if total else Decimal(0)
+    share = refund_share(
+        amount,
+        open_real=open_real,
+        open_bonus=open_bonus,
+        earned_deposit_wagering=earned_deposit_wagering,
+        earned_bonus_wagering=earned_bonus_wagering,
+    )
     return reverse_bet(
         wallet,
-        real=real_part,
-        bonus=bonus_part,
+        real=share.real,
+        bonus=share.bonus,
         bonus_id=bonus_id,
-        deposit_wagering=_scaled(earned_deposit_wagering, share, ROUND_FLOOR),
-        bonus_wagering=_scaled(earned_bonus_wagering, share, ROUND_FLOOR),
+        deposit_wagering=share.deposit_wagering,
+        bonus_wagering=share.bonus_wagering,
         now=now,
         reference=reference,
         entry_type="REFUND",

@@ -35,12 +35,6 @@ class VersionConflict(Exception):
         self.failed = failed or []
         self.reasons = reasons or []
 
-    def old_item(self, index: int) -> dict[str, Any] | None:
-        """The item whose condition failed at ``index`` (``ReturnValuesOnConditionCheckFailure``)."""
-        if index not in self.failed or index >= len(self.reasons) or not self.reasons[index].get("Item"):
-            return None
-        return aws.from_item(self.reasons[index]["Item"])
-
 
 def _table() -> str:
     return settings().wallet_table
@@ -167,14 +161,6 @@ def ended_bonus(snap: dict[str, dict[str, Any] | None]) -> Bonus | None:
 def record_slot(scope: str, key: str) -> tuple[str, dict[str, Any]]:
     """Where a batch read finds an idempotency record."""
     return _table(), idempotency_key(scope, key)
-
-
-def get_record(scope: str, key: str) -> Record | None:
-    answer = aws.dynamodb().get_item(
-        TableName=_table(), Key=aws.to_item(idempotency_key(scope, key)), ConsistentRead=True
-    )
-    item = answer.get("Item")
-    return record_from_item(aws.from_item(item), scope, key) if item else None
 
 
 def ledger_page(
