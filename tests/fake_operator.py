@@ -34,8 +34,10 @@ class FakeOperator:
     users: dict[str, dict[str, Decimal]] = field(default_factory=dict)
     calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     faults: dict[str, list[Fault]] = field(default_factory=dict)
-    applied: dict[str, dict[str, Any]] = field(default_factory=dict)
+    applied: dict[str, tuple[dict[str, Any], int, dict[str, Any]]] = field(default_factory=dict)
+    tombstones: set[str] = field(default_factory=set)
     nonces: set[str] = field(default_factory=set)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def start(self) -> FakeOperator:
         self.port = free_port()
@@ -89,18 +91,59 @@ class FakeOperator:
             return self._json(400, {"error": {"code": fault.code, "message": "refused"}})
         if fault and fault.mode == "malformed":
             return Response("{not json", status=200, content_type="application/json")
-        answer = self._apply(path, body)
+        with self._lock:
+            status, answer = self._apply(path, body)
         if fault and fault.mode == "drop_after_apply":
             return self._json(502, {"message": "gateway lost the answer"})
-        return self._json(200, answer)
+        return self._json(status, answer)
 
-    def _apply(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
+    def _apply(self, path: str, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         if path in ("initialize_session", "finalize_session"):
-            return {"success": True}
+            return 200, {"success": True}
         if path == "get_user_data":
-            accounts = self.users.get(body["user_id"], {})
-            return {"accounts": [{"id": k, "currency": "EUR", "amount": str(v)} for k, v in accounts.items()]}
-        return {"error": "not implemented in the fake"}
+            return 200, {"accounts": self._accounts(body["user_id"])}
+        if path == "create_transaction":
+            return self._transaction(body)
+        return 404, {"error": {"code": "invalid_request", "message": "unknown endpoint"}}
+
+    def _accounts(self, user: str) -> list[dict[str, str]]:
+        return [{"id": k, "currency": "EUR", "amount": str(v)} for k, v in self.users.get(user, {}).items()]
+
+    @staticmethod
+    def _refusal(code: str) -> tuple[int, dict[str, Any]]:
+        return 400, {"error": {"code": code, "message": code}}
+
+    def _transaction(self, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        """The operator-wallet rules: a transaction id applied at most once (the same body
+        answers the same; another body is duplicate_mismatch); a refund of a bet never applied
+        moves nothing and the bet's later arrival is refused."""
+        tid = body["transaction_id"]
+        if tid in self.applied:
+            first, status, answer = self.applied[tid]
+            return (status, answer) if first == body else self._refusal("duplicate_mismatch")
+        if tid in self.tombstones:
+            return self._refusal("invalid_request")
+        status, answer = self._decide(body)
+        self.applied[tid] = (body, status, answer)
+        return status, answer
+
+    def _decide(self, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        action = body["type"].rsplit(".", 1)[1]
+        user = self.users.get(body["user_id"])
+        if user is None:
+            return self._refusal("invalid_request")
+        lines = [(line["account_id"], Decimal(line["amount"])) for line in body["transactions"]]
+        if action in ("refund", "cancel_win"):
+            target = body["prev_transactions"][0]
+            done = self.applied.get(target)
+            if done is None or done[1] != 200:
+                self.tombstones.add(target)
+                lines = []  # nothing to reverse
+        if action == "play" and any(user.get(account, Decimal(0)) + amount < 0 for account, amount in lines):
+            return self._refusal("insufficient_funds")
+        for account, amount in lines:
+            user[account] = user.get(account, Decimal(0)) + amount
+        return 200, {"transaction_id": f"op-{len(self.applied) + 1}", "accounts": self._accounts(body["user_id"])}
 
     @staticmethod
     def _json(status: int, body: Any) -> Response:

@@ -77,8 +77,11 @@ def test_a_released_prize_is_sold_again_and_only_its_contract_releases_it(runnin
     assert again is not None and again.position == reservation.position
     assert again.amount_minor == reservation.amount_minor
     assert series_store.reserve(series.series_id, contract()) is None
-    assert series_store.sell(series.series_id, again.position, "con_again")
-    assert series_store.sell(series.series_id, again.position, "con_again")  # a retry
+    # its bet was never placed: it cannot be finished
+    assert not series_store.advance(series.series_id, again.position, "con_again", "finished")
+    assert series_store.advance(series.series_id, again.position, "con_again", "in_progress")
+    assert series_store.advance(series.series_id, again.position, "con_again", "finished")
+    assert series_store.advance(series.series_id, again.position, "con_again", "finished")  # a retry
     assert not series_store.release(series.series_id, again.position, "con_again")  # sold stays sold
 
 

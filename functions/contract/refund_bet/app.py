@@ -8,4 +8,4 @@ from casino.contract import steps
 
 
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return steps.refund_bet(event)
+    return steps.refund_bet(event, context.get_remaining_time_in_millis)

@@ -19,6 +19,8 @@ from casino.errors import DomainError
 @lru_cache(maxsize=1)
 def table() -> dict[type[DomainError], tuple[int, str]]:
     from casino.bridge import plays  # noqa: PLC0415
+    from casino.contract import domain as contract_domain  # noqa: PLC0415
+    from casino.contract import steps  # noqa: PLC0415
     from casino.hub import wallet_client  # noqa: PLC0415
     from casino.provider import rounds  # noqa: PLC0415
     from casino.wallet import domain, engine  # noqa: PLC0415
@@ -47,6 +49,8 @@ def table() -> dict[type[DomainError], tuple[int, str]]:
         plays.UserBlocked: (403, "OP_31"),
         plays.DuplicateMismatch: (409, "OP_40"),
         wallet_client.WalletRefused: (409, "OP_90"),
+        contract_domain.WrongPhase: (409, "OP_90"),  # contract steps: raised to the state machine, never over HTTP
+        steps.SettlementRefused: (409, "OP_90"),
         wallet_client.WalletOutcomeUnknown: (503, "OP_90"),
     }
 

@@ -20,9 +20,9 @@ from typing import Any
 
 from casino import clock, ids
 from casino.errors import SessionClosed, Unauthorized, UpstreamUnavailable
-from casino.hub import session_end, store, views, wallet_client
+from casino.hub import plays, session_end, store, views, wallet_client
 from casino.hub.sessions import HEARTBEAT_TIMEOUT_MS, token_hash
-from casino.registry import games, operators
+from casino.registry import operators
 
 Remaining = Callable[[], int]
 DEFAULT_LEASE_MS = 60_000
@@ -94,9 +94,9 @@ def login(client_token: str, remaining_ms: Remaining | None = None) -> dict[str,
         now=now,
     ):
         raise Unauthorized("this link was used meanwhile, or the session closed")
-    playable = games.listing(provider="hub", status="active", kind=None)
     answer_session = views.session({**session, "accounts": accounts})
-    return {"auth_token": auth_token, "session": answer_session, "accounts": accounts, "games": playable}
+    offered = plays.session_games({**session, "accounts": accounts})["games"]
+    return {"auth_token": auth_token, "session": answer_session, "accounts": accounts, "games": offered}
 
 
 def session_of(auth_token: str) -> dict[str, Any]:

@@ -8,7 +8,9 @@ Keys (pk / sk):
   unsold index in the shard), ``size``, ``returned`` (a number set of returned positions, absent
   when empty)
 - ``SERIES#<series id>#S#<k>`` / ``POS#<position:07d>``  a prize: amount (minor units), salt,
-  Merkle path, status ``available`` -> ``reserved`` (with ``contract_id``) -> ``sold``
+  Merkle path, status ``available`` -> ``reserved`` (with ``contract_id``) -> ``in_progress``
+  (its bet placed) -> ``return_pending`` (being settled) -> ``finished``; a reserved prize whose
+  bet was refused or refunded goes back to ``available`` (``release``)
 
 Position ``p`` is in shard ``p mod S`` at index ``p // S``. A reservation picks a random live
 shard, reads its cursor and, in one transaction, advances it (``next = :i`` under ``next = :i-1``)
@@ -21,7 +23,7 @@ from __future__ import annotations
 
 import secrets
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,6 +46,22 @@ _shape_of: dict[str, tuple[int, int]] = {}  # a series' (shards, tickets) never 
 
 class SeriesBusy(Conflict):
     """Every attempt of a reservation lost its race (the caller may try again)."""
+
+
+class CompanionRefused(Exception):
+    """One of the items written with a reservation (``reserve(companions=...)``) failed its
+    condition: nothing was reserved or written. ``index`` is its place among them."""
+
+    def __init__(self, index: int):
+        super().__init__(f"item {index} written with the reservation failed its condition")
+        self.index = index
+
+
+PRIZE_FLOW: dict[str, tuple[str, ...]] = {  # a prize's next status -> the statuses it may come from
+    "in_progress": ("reserved",),
+    "return_pending": ("in_progress",),
+    "finished": ("in_progress", "return_pending"),
+}
 
 
 def shard_count(tickets: int) -> int:
@@ -255,10 +273,17 @@ def _live(cursor: dict[str, Any]) -> bool:
     return bool(cursor["returned"]) or int(cursor["next"]) < int(cursor["size"])
 
 
-def reserve(series_id: str, contract_id: str) -> Reservation | None:
+def reserve(
+    series_id: str,
+    contract_id: str,
+    companions: Callable[[Reservation], Sequence[Mapping[str, Any]]] | None = None,
+) -> Reservation | None:
     """Reserve one available prize of the series for ``contract_id``; None when the series is
-    sold out (no live shard). O(1): a cursor read and one transaction, a few more on a lost
-    race; raises ``SeriesBusy`` after ``MAX_TRANSACTIONS`` lost races."""
+    sold out (no live shard). O(1): a cursor read, the offered prize's read and one transaction,
+    a few more on a lost race; raises ``SeriesBusy`` after ``MAX_TRANSACTIONS`` lost races.
+    ``companions`` gives, for the prize offered, the items its caller's store writes in the same
+    transaction (the contract, its play record); if one fails its condition, nothing is written
+    and ``CompanionRefused`` names it."""
     shards = _shards(series_id)
     client = aws.dynamodb()
     transactions = 0
@@ -271,19 +296,24 @@ def reserve(series_id: str, contract_id: str) -> Reservation | None:
                 raise SeriesBusy(f"series {series_id!r}: every reservation attempt lost its race; try again")
             transactions += 1
             position, request = _take(series_id, shards, shard, cursor, contract_id)
+            offered = _reservation(series_id, shards, position)
+            request["TransactItems"] += list(companions(offered)) if companions else []
             try:
                 client.transact_write_items(**request)
             except ClientError as error:
                 if error.response.get("Error", {}).get("Code") != "TransactionCanceledException":
                     raise
                 reasons = error.response.get("CancellationReasons") or []
+                for index, reason in enumerate(reasons[2:]):
+                    if reason.get("Code") == "ConditionalCheckFailed":
+                        raise CompanionRefused(index) from None
                 lost_cursor = reasons[0] if reasons else {}
                 if lost_cursor.get("Code") == "ConditionalCheckFailed" and "Item" in lost_cursor:
                     cursor = _plain_cursor(lost_cursor["Item"])  # re-decide from what won
                 else:
                     cursor = _cursor(series_id, shard)
                 continue
-            return _reservation(series_id, shards, position)
+            return offered
     return None
 
 
@@ -305,37 +335,40 @@ def prize(series_id: str, position: int) -> dict[str, Any] | None:
     return aws.from_item(answer["Item"]) if "Item" in answer else None
 
 
-def release(series_id: str, position: int, contract_id: str) -> bool:
-    """Put a prize reserved by ``contract_id`` back on sale: ``available`` again and its position
-    in its shard's returned set, in one transaction. False (nothing changed) if it is not
-    reserved by that contract: released before, sold, or another's."""
+def release_writes(series_id: str, position: int, contract_id: str) -> list[dict[str, Any]]:
+    """The transact items that put a prize reserved by ``contract_id`` back on sale: ``available``
+    again and its position in its shard's returned set (a caller's store adds its own items)."""
     shards = _shards(series_id)
+    return [
+        {
+            "Update": {
+                "TableName": _table(),
+                "Key": aws.to_item(_prize_key(series_id, shards, position)),
+                "UpdateExpression": "SET #status = :available REMOVE contract_id, reserved_at",
+                "ConditionExpression": "#status = :reserved AND contract_id = :contract",
+                "ExpressionAttributeNames": {"#status": "status"},
+                "ExpressionAttributeValues": aws.to_item(
+                    {":available": "available", ":reserved": "reserved", ":contract": contract_id}
+                ),
+            }
+        },
+        {
+            "Update": {
+                "TableName": _table(),
+                "Key": aws.to_item(_cursor_key(series_id, position % shards)),
+                "UpdateExpression": "ADD returned :p",
+                "ConditionExpression": "attribute_exists(pk)",
+                "ExpressionAttributeValues": {":p": {"NS": [str(position)]}},
+            }
+        },
+    ]
+
+
+def release(series_id: str, position: int, contract_id: str) -> bool:
+    """Put a prize reserved by ``contract_id`` back on sale, alone; False (nothing changed) if it
+    is not reserved by that contract: released before, sold, or another's."""
     try:
-        aws.dynamodb().transact_write_items(
-            TransactItems=[
-                {
-                    "Update": {
-                        "TableName": _table(),
-                        "Key": aws.to_item(_prize_key(series_id, shards, position)),
-                        "UpdateExpression": "SET #status = :available REMOVE contract_id, reserved_at",
-                        "ConditionExpression": "#status = :reserved AND contract_id = :contract",
-                        "ExpressionAttributeNames": {"#status": "status"},
-                        "ExpressionAttributeValues": aws.to_item(
-                            {":available": "available", ":reserved": "reserved", ":contract": contract_id}
-                        ),
-                    }
-                },
-                {
-                    "Update": {
-                        "TableName": _table(),
-                        "Key": aws.to_item(_cursor_key(series_id, position % shards)),
-                        "UpdateExpression": "ADD returned :p",
-                        "ConditionExpression": "attribute_exists(pk)",
-                        "ExpressionAttributeValues": {":p": {"NS": [str(position)]}},
-                    }
-                },
-            ]
-        )
+        aws.dynamodb().transact_write_items(TransactItems=release_writes(series_id, position, contract_id))  # type: ignore[arg-type]
     except ClientError as error:
         if error.response.get("Error", {}).get("Code") == "TransactionCanceledException":
             return False
@@ -343,23 +376,34 @@ def release(series_id: str, position: int, contract_id: str) -> bool:
     return True
 
 
-def sell(series_id: str, position: int, contract_id: str) -> bool:
-    """A prize reserved by ``contract_id`` is sold (its contract settled); True also when it was
-    sold to that contract before (a retry), False if it is not that contract's."""
-    client = aws.dynamodb()
+def prize_move(series_id: str, position: int, contract_id: str, to: str) -> dict[str, Any]:
+    """The transact item moving a prize of ``contract_id`` on to ``to`` (``PRIZE_FLOW``); already
+    there passes too, so a retried step's transaction is refused only by its own contract's
+    conditions."""
+    allowed = (*PRIZE_FLOW[to], to)
+    values = {":to": to, ":contract": contract_id, **{f":s{i}": s for i, s in enumerate(allowed)}}
+    return {
+        "Update": {
+            "TableName": _table(),
+            "Key": aws.to_item(_prize_key(series_id, _shards(series_id), position)),
+            "UpdateExpression": "SET #status = :to",
+            "ConditionExpression": f"#status IN ({', '.join(f':s{i}' for i in range(len(allowed)))}) "
+            "AND contract_id = :contract",
+            "ExpressionAttributeNames": {"#status": "status"},
+            "ExpressionAttributeValues": aws.to_item(values),
+        }
+    }
+
+
+def advance(series_id: str, position: int, contract_id: str, to: str) -> bool:
+    """A prize of ``contract_id`` moves on to ``to``, alone; True also when it was there before
+    (a retry), False if it is not that contract's or not in a status ``to`` follows."""
     try:
-        client.update_item(
-            TableName=_table(),
-            Key=aws.to_item(_prize_key(series_id, _shards(series_id), position)),
-            UpdateExpression="SET #status = :sold, sold_at = if_not_exists(sold_at, :now)",
-            ConditionExpression="#status IN (:reserved, :sold) AND contract_id = :contract",
-            ExpressionAttributeNames={"#status": "status"},
-            ExpressionAttributeValues=aws.to_item(
-                {":sold": "sold", ":reserved": "reserved", ":contract": contract_id, ":now": clock.now_ms()}
-            ),
-        )
-    except client.exceptions.ConditionalCheckFailedException:
-        return False
+        aws.dynamodb().transact_write_items(TransactItems=[prize_move(series_id, position, contract_id, to)])  # type: ignore[list-item]
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") == "TransactionCanceledException":
+            return False
+        raise
     return True
 
 

@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from casino import clock, ids
+from casino.contract import store as contract_store
 from casino.errors import Conflict, GameUnavailable, NotFound, ValidationFailed
 from casino.hub import session_end, store, views
 from casino.idempotency import fingerprint
@@ -132,8 +133,13 @@ def find(operator: Operator, session_id: str, is_our_id: bool) -> dict[str, Any]
     return session
 
 
+def _with_events(session: dict[str, Any]) -> dict[str, Any]:
+    """A session with its events: its latest contracts with their steps, newest first."""
+    return views.session(session, contract_store.of_session(session["id"], views.MAX_EVENTS)[0])
+
+
 def get(operator: Operator, session_id: str, is_our_id: bool) -> dict[str, Any]:
-    return views.session(find(operator, session_id, is_our_id))
+    return _with_events(find(operator, session_id, is_our_id))
 
 
 def terminate(
@@ -143,9 +149,9 @@ def terminate(
     operator's finalize_session is called once."""
     session = find(operator, session_id, is_our_id)
     if session["status"] != "active":
-        return views.session(session)
+        return _with_events(session)
     ended = session_end.end(session, "terminated", remaining_ms)
-    return views.session(ended if ended is not None else find(operator, session_id, is_our_id))
+    return _with_events(ended if ended is not None else find(operator, session_id, is_our_id))
 
 
 def _cursor(position: store.Position | None) -> str | None:

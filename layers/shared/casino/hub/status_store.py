@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from casino.contract import store as contract_store
 from casino.hub import store
 
 
@@ -14,7 +15,7 @@ def active_sessions() -> int:
 
 
 def contracts_needing_attention(limit: int = 50) -> list[dict[str, Any]]:
-    return store.contracts_needing_attention(limit)
+    return contract_store.needing_attention(limit)
 
 
 def finalize_refusals(limit: int = 50) -> list[dict[str, Any]]:

@@ -14,7 +14,7 @@ Keys (pk / sk):
 - ``AUTH_TOKEN#<sha256>`` / ``AUTH_TOKEN``                a client's auth token, for one session
 - ``TRANSACTION#<id>`` / ``TRANSACTION``; GSI1 ``OPTRX#<op>#<ref_id>``   a wallet transaction
 - ``NONCE#<audience>#<app id>#<nonce>`` / ``NONCE``       a signed request's nonce, seen once (TTL)
-- GSI3 ``CONTRACTS_NEEDING_ATTENTION`` / since            contracts errored or stuck (admin status)
+- contracts and play records live in their session's partition: ``casino.contract.store``
 """
 
 from __future__ import annotations
@@ -347,13 +347,6 @@ def active_session_count() -> int:
         kwargs["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
 
 
-def contracts_needing_attention(limit: int) -> list[dict[str, Any]]:
-    return [
-        {"contract_id": str(c["pk"]).split("#", 1)[1], "status": c.get("status"), "since": c.get("gsi3sk")}
-        for c in _gsi3("CONTRACTS_NEEDING_ATTENTION", limit)
-    ]
-
-
 # ---------------------------------------------------------------- the player's side
 def heartbeat(session_id: str, deadline: int, now: int) -> bool:
     """An active session's heartbeat deadline moves on; False if it is no longer active."""
@@ -499,3 +492,28 @@ def transaction_by_ref(operator: str, ref_id: str) -> dict[str, Any] | None:
     )
     items = answer.get("Items", [])
     return aws.from_item(items[0]) if items else None
+
+
+def transaction_put(transaction: dict[str, Any]) -> dict[str, Any]:
+    """The transact item recording one line of a wallet answer (a contract step's transaction),
+    found by our id and, through GSI1, by the operator's ``ref_id``."""
+    item = {**transaction, "pk": f"TRANSACTION#{transaction['id']}", "sk": "TRANSACTION"}
+    if transaction.get("ref_id"):
+        item["gsi1pk"] = f"OPTRX#{transaction['operator']}#{transaction['ref_id']}"
+        item["gsi1sk"] = transaction["id"]
+    return {
+        "Put": {"TableName": _table(), "Item": aws.to_item(item), "ConditionExpression": "attribute_not_exists(pk)"}
+    }
+
+
+def accounts_update(session_id: str, accounts: list[dict[str, Any]]) -> dict[str, Any]:
+    """The transact item refreshing a session's balances from a wallet answer."""
+    return {
+        "Update": {
+            "TableName": _table(),
+            "Key": _key(f"SESSION#{session_id}", "SESSION"),
+            "UpdateExpression": "SET accounts = :accounts",
+            "ConditionExpression": "attribute_exists(pk)",
+            "ExpressionAttributeValues": aws.to_item({":accounts": accounts}),
+        }
+    }

@@ -179,3 +179,26 @@ def set_game_status(source: str, game_id: object, admin_status: str) -> dict[str
     if source == "hub" and admin_status == "active":
         condition += " AND attribute_exists(commitment)"
     return _update_game(game_key(source, game_id), "SET admin_status = :status", condition, {":status": admin_status})
+
+
+def claim_rollover(code: str, series_id: str, claim: str, now: int, lease_until: int) -> dict[str, Any] | None:
+    """Claim the next series of a hub game whose series ``series_id`` sold out (one claimer; a
+    claim whose lease ran out is taken again). The game, or None if another holds it or the
+    game has moved on."""
+    return _update_game(
+        game_key("hub", code),
+        "SET rollover_claim = :claim, rollover_lease_until = :lease",
+        "commitment.series_id = :sold AND (attribute_not_exists(rollover_claim) OR rollover_lease_until < :now)",
+        {":claim": claim, ":lease": lease_until, ":sold": series_id, ":now": now},
+    )
+
+
+def publish_next_commitment(code: str, sold_out: str, claim: str, commitment: dict[str, Any]) -> dict[str, Any] | None:
+    """Publish the next series' commitment in place of the sold-out one, by the claim's holder."""
+    return _update_game(
+        game_key("hub", code),
+        "SET commitment = :commitment, series_count = if_not_exists(series_count, :one) + :one "
+        "REMOVE rollover_claim, rollover_lease_until",
+        "commitment.series_id = :sold AND rollover_claim = :claim",
+        {":commitment": commitment, ":sold": sold_out, ":claim": claim, ":one": 1},
+    )

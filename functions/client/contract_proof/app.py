@@ -1,0 +1,19 @@
+"""GET /api/v1/client/contracts/{id}/proof: the reveal checked against its series' commitment."""
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from casino.hub import plays
+from casino.hub.client_http import client_app
+
+app = client_app()
+
+
+@app.get("/api/v1/client/contracts/<contract_id>/proof")
+def proof(contract_id: str) -> dict[str, Any]:
+    return plays.proof(app.context["caller"], contract_id)
+
+
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return app.resolve(event, context)
