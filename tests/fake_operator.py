@@ -25,6 +25,7 @@ class Fault:
     seconds: float = 0.0
     code: str = "insufficient_funds"
     times: int = 1
+    types: tuple[str, ...] = ()  # only create_transaction calls of these types (e.g. instant_win.play); () = any call
 
 
 @dataclass
@@ -55,15 +56,18 @@ class FakeOperator:
     def calls_to(self, path: str) -> list[dict[str, Any]]:
         return [body for p, body in self.calls if p == path]
 
-    def _fault(self, path: str) -> Fault | None:
-        for key in (path, "*"):
-            queue = self.faults.get(key) or []
-            if queue:
-                fault = queue[0]
-                fault.times -= 1
-                if fault.times <= 0:
-                    queue.pop(0)
-                return fault
+    def _fault(self, path: str, body: Any = None) -> Fault | None:
+        kind = body.get("type") if isinstance(body, dict) else None
+        with self._lock:  # concurrent calls each take one of a fault's ``times``
+            for key in (path, "*"):
+                queue = self.faults.get(key) or []
+                index = next((i for i, f in enumerate(queue) if not f.types or kind in f.types), None)
+                if index is not None:
+                    fault = queue[index]
+                    fault.times -= 1
+                    if fault.times <= 0:
+                        queue.pop(index)
+                    return fault
         return None
 
     @Request.application  # type: ignore[misc]
@@ -82,7 +86,7 @@ class FakeOperator:
         self.nonces.add(signed.nonce)
         body = json.loads(raw, parse_float=Decimal)
         self.calls.append((path, body))
-        fault = self._fault(path)
+        fault = self._fault(path, body)
         if fault and fault.mode == "slow":
             time.sleep(fault.seconds)
         if fault and fault.mode == "fail_5xx":
