@@ -1,5 +1,6 @@
 """``make bench``: wallet movements against the emulator's own ceiling, and DynamoDB requests
-per movement. Results: ``bench/results/wallet.json`` and the table in ``docs/benchmarks.md``.
+per movement; then the hub's plays end to end (``bench/plays.py``). Results:
+``bench/results/wallet.json``, ``bench/results/plays.json`` and ``docs/benchmarks.md``.
 
 Throughput here is mostly moto's: what matters is the ratio of our movements per second
 (through the handler: event parsing, auth, validation, domain, one transaction) to the
@@ -22,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import local  # noqa: F401 - the shared layer on sys.path
+from bench import plays
 from local import seed
 from local.metering import counting
 from local.server import proxy_event
@@ -29,6 +31,7 @@ from local.stack import LocalStack
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results" / "wallet.json"
+PLAYS_RESULTS = ROOT / "bench" / "results" / "plays.json"
 DOC = ROOT / "docs" / "benchmarks.md"
 N = int(os.environ.get("BENCH_N", "300"))
 
@@ -84,9 +87,10 @@ def deposit_event(stack: LocalStack, pid: str, key: str) -> tuple[str, dict[str,
 
 
 def main() -> int:
-    stack = LocalStack().start()
+    # A free port: the plays section serves the gateway there (the bridge operator's wallet).
+    stack = LocalStack(public_base_url=f"http://127.0.0.1:{plays.free_port()}").start()
     os.environ["POWERTOOLS_LOG_LEVEL"] = "WARNING"  # one log line per call would drown the figures
-    seed.seed(stack)
+    seeded = seed.seed(stack)
     from casino.wallet import admin, domain, service
 
     pid = f"bench-{uuid.uuid4().hex[:8]}"
@@ -115,6 +119,7 @@ def main() -> int:
         stack.invoke(logical, deposit_event(stack, pid, "count-2")[1])
     with counting() as service_replay_counts:
         service_deposit("count-1")
+    played = plays.run(stack, seeded.data, emulator)  # a failure is reported, the sections above still written
     stack.stop()
 
     result = {
@@ -134,9 +139,12 @@ def main() -> int:
     }
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
-    DOC.write_text(markdown(result), encoding="utf-8")
+    PLAYS_RESULTS.write_text(json.dumps(played, indent=2) + "\n", encoding="utf-8")
+    DOC.write_text(markdown(result) + plays.markdown(played), encoding="utf-8")
     print(json.dumps(result, indent=2))
-    return 0
+    print(json.dumps(played, indent=2))
+    print(plays.verdict_line(played))
+    return 1 if "error" in played else 0
 
 
 def provider_bench(stack: LocalStack) -> dict[str, Any]:
@@ -292,7 +300,8 @@ def markdown(r: dict[str, Any]) -> str:
     req = r["requests"]
     return f"""# Benchmarks
 
-Written by `make bench` (`bench/__main__.py`); raw figures in `bench/results/wallet.json`.
+Written by `make bench` (`bench/__main__.py`, `bench/plays.py`); raw figures in
+`bench/results/wallet.json` and `bench/results/plays.json`.
 Machine: Python {r["machine"]["python"]}, {r["machine"]["cpus"]} CPUs, {r["machine"]["platform"]}.
 Everything runs in one process on moto, so absolute rates are the emulator's; the ratio to
 the emulator's own ceiling (measured in the same run) is the figure that tracks our overhead.

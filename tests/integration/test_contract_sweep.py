@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import time
 import uuid
-from decimal import Decimal
 from collections.abc import Iterator
+from decimal import Decimal
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
@@ -88,7 +88,9 @@ def test_a_play_whose_execution_never_started_is_placed_by_the_sweep_once(
     httpx.post(f"{running.base_url}/api/v1/client/view_done", json={"contract_id": pending["id"]}, headers=auth)
     _until(lambda: httpx.get(url, headers=auth).json()["contract"]["status"] == "finalized")
     prize = int(placed["reveal"]["proof"]["amount_minor"])
-    assert player(running, pid)["balances"]["real"] == str((Decimal(1000 - 100 + prize) / 100).quantize(Decimal("0.01")))  # one bet, one win
+    assert player(running, pid)["balances"]["real"] == str(
+        (Decimal(1000 - 100 + prize) / 100).quantize(Decimal("0.01"))
+    )  # one bet, one win
 
 
 def test_an_errored_contract_past_its_window_is_handed_to_a_person(

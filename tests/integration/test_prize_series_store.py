@@ -8,6 +8,9 @@ from concurrent.futures import ThreadPoolExecutor
 from fractions import Fraction
 from typing import Any
 
+import pytest
+
+from casino import aws
 from casino.hub import prizes, series_store
 from casino.registry import store as registry
 from tests.conftest import RunningStack
@@ -67,7 +70,8 @@ def test_200_concurrent_reservations_never_share_a_position_and_conserve_the_poo
 def test_a_released_prize_is_sold_again_and_only_its_contract_releases_it(running: RunningStack) -> None:
     series, _ = committed(table(10, [("3.00", 1), ("1.00", 2)], "0.5"))
     held = {c: series_store.reserve(series.series_id, c) for c in [contract() for _ in range(10)]}
-    assert series_store.reserve(series.series_id, contract()) is None  # sold out
+    with pytest.raises(series_store.SeriesBusy):  # nothing left to offer, but held prizes may come back
+        series_store.reserve(series.series_id, contract())
     first, reservation = next(iter(held.items()))
     assert reservation is not None
     assert not series_store.release(series.series_id, reservation.position, contract())  # not its contract
@@ -76,7 +80,8 @@ def test_a_released_prize_is_sold_again_and_only_its_contract_releases_it(runnin
     again = series_store.reserve(series.series_id, "con_again")
     assert again is not None and again.position == reservation.position
     assert again.amount_minor == reservation.amount_minor
-    assert series_store.reserve(series.series_id, contract()) is None
+    with pytest.raises(series_store.SeriesBusy):
+        series_store.reserve(series.series_id, contract())
     # its bet was never placed: it cannot be finished
     assert not series_store.advance(series.series_id, again.position, "con_again", "finished")
     assert series_store.advance(series.series_id, again.position, "con_again", "in_progress")
@@ -85,12 +90,17 @@ def test_a_released_prize_is_sold_again_and_only_its_contract_releases_it(runnin
     assert not series_store.release(series.series_id, again.position, "con_again")  # sold stays sold
 
 
+def place(series_id: str, position: int, contract_id: str) -> None:
+    aws.dynamodb().transact_write_items(TransactItems=series_store.placed_writes(series_id, position, contract_id))  # type: ignore[arg-type]
+
+
 def test_selling_out_a_series_pays_exactly_its_rtp(running: RunningStack) -> None:
     series, _ = committed(table(200, [("100.00", 1), ("10.00", 5), ("1.00", 40)], "0.95"))
     sold: list[series_store.Reservation] = []
-    while (held := series_store.reserve(series.series_id, contract())) is not None:
+    while (held := series_store.reserve(series.series_id, owner := contract())) is not None:
         sold.append(held)
         assert len(sold) <= series.tickets
+        place(series.series_id, held.position, owner)  # its bet placed: no longer held
     assert sorted(h.position for h in sold) == list(range(series.tickets))
     stake = series.config.stake
     assert Fraction(sum(h.amount_minor for h in sold), stake * len(sold)) == Fraction(95, 100)

@@ -20,7 +20,7 @@ from typing import Any
 
 from casino import clock, ids
 from casino.contract import store
-from casino.contract.domain import Contract, Line, StepType
+from casino.contract.domain import Contract, Line, StepType, WrongPhase
 from casino.errors import DomainError, NotFound
 from casino.hub import series_store, wallet_client
 from casino.hub import store as hub_store
@@ -134,10 +134,7 @@ def place_bet(event: dict[str, Any], remaining_ms: Remaining = None) -> dict[str
         now = clock.now_ms()
         transactions, records = _recorded(contract, "place_bet", contract.bet_lines, answer, now)
         after = contract.placed_by(_ref(answer), now, transactions)
-        companions = [
-            series_store.prize_move(contract.series_id, contract.position, contract.id, "in_progress"),
-            *records,
-        ]
+        companions = [*series_store.placed_writes(contract.series_id, contract.position, contract.id), *records]
         store.save(contract, after, companions)
         return {"outcome": "placed"}
 
@@ -170,8 +167,10 @@ def settle(event: dict[str, Any], remaining_ms: Remaining = None) -> dict[str, A
             prize = series_store.prize_move(contract.series_id, contract.position, contract.id, "return_pending")
             store.save(contract, after, [prize])
             contract = replace(after, version=contract.version + 1)
-        if contract.phase in ("settled", "done"):
+        if contract.phase in ("settled", "done") and contract.placed:
             return _settled(contract)
+        if contract.phase != "settling":  # its bet is not placed (or was refunded): nobody is called
+            raise WrongPhase(f"contract {contract.id} is {contract.phase}: nothing to settle")
         request = contract.settle_request()
         try:
             answer = _call(contract, request, remaining_ms)
@@ -206,8 +205,10 @@ def refund_bet(event: dict[str, Any], remaining_ms: Remaining = None) -> dict[st
             after = contract.refunding(clock.now_ms())
             store.save(contract, after)
             contract = replace(after, version=contract.version + 1)
-        if contract.phase == "done":
+        if contract.phase == "done" and not contract.placed:
             return {"outcome": contract.status}
+        if contract.phase != "refunding":  # a placed bet is settled, never refunded: nobody is called
+            raise WrongPhase(f"contract {contract.id} is {contract.phase}: its bet is not refunded")
         request = contract.refund_request()
         try:
             answer = _call(contract, request, remaining_ms)

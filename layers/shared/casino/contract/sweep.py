@@ -18,10 +18,14 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from aws_lambda_powertools import Logger
+from botocore.exceptions import ClientError
+
 from casino import clock
 from casino.contract import executions, store
 from casino.contract.domain import Contract
 
+logger = Logger(service="contract-sweep")
 BATCH = 50
 FIRST_REDRIVE_MS = 5 * 60_000
 MAX_REDRIVE_MS = 60 * 60_000
@@ -46,10 +50,16 @@ def backoff_ms(attempt: int) -> int:
 
 
 def _redrive(contract: Contract, now: int) -> bool:
+    """Claim and start the next attempt. A start that fails (throttled, unavailable) leaves the
+    claim in place: the open list shows the contract again at its due time, for the next attempt."""
     attempt = int(contract.extra.get("attempt", 0)) + 1
     if not store.claim_redrive(contract, attempt, now + backoff_ms(attempt) + contract.view_timeout_s * 1000):
         return False
-    return executions.start(contract, attempt)
+    try:
+        return executions.start(contract, attempt)
+    except ClientError:
+        logger.exception("contract sweep: could not start a re-drive", extra={"contract_id": contract.id})
+        return False
 
 
 def run(remaining_ms: Callable[[], int] | None = None, now: int | None = None) -> dict[str, Any]:

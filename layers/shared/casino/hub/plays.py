@@ -151,10 +151,10 @@ def _contract(
 
 
 def _root(series_id: str) -> str:
-    meta = series_store.meta_of(series_id)
-    if meta is None:
+    root = series_store.root_of(series_id)
+    if root is None:
         raise GameUnavailable(f"series {series_id!r} is not committed", field="game_id")
-    return str(meta["root"])
+    return root
 
 
 def _reserve(

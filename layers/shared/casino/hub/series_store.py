@@ -6,7 +6,7 @@ Keys (pk / sk):
   configuration, committed_at (written last: a series without it was never published)
 - ``SERIES#<series id>#S#<k>`` / ``CURSOR``          shard ``k``'s cursor: ``next`` (the next
   unsold index in the shard), ``size``, ``returned`` (a number set of returned positions, absent
-  when empty)
+  when empty), ``held`` (prizes reserved whose bet is not placed yet: they may come back)
 - ``SERIES#<series id>#S#<k>`` / ``POS#<position:07d>``  a prize: amount (minor units), salt,
   Merkle path, status ``available`` -> ``reserved`` (with ``contract_id``) -> ``in_progress``
   (its bet placed) -> ``return_pending`` (being settled) -> ``finished``; a reserved prize whose
@@ -196,6 +196,19 @@ def meta_of(series_id: str) -> dict[str, Any] | None:
     return aws.from_item(answer["Item"]) if "Item" in answer else None
 
 
+_root_of: dict[str, str] = {}
+
+
+def root_of(series_id: str) -> str | None:
+    """A committed series' root (its commitment never changes: read once per environment)."""
+    if series_id not in _root_of:
+        meta = meta_of(series_id)
+        if meta is None:
+            return None
+        _root_of[series_id] = str(meta["root"])
+    return _root_of[series_id]
+
+
 def _shape(series_id: str) -> tuple[int, int]:
     """A committed series' (shards, tickets), read once per execution environment."""
     if series_id not in _shape_of:
@@ -238,9 +251,13 @@ def _take(
         update = {
             "TableName": _table(),
             "Key": cursor_key,
-            "UpdateExpression": "DELETE returned :p",
+            "UpdateExpression": "DELETE returned :p ADD held :one",
             "ConditionExpression": "contains(returned, :n)",
-            "ExpressionAttributeValues": {":p": {"NS": [str(position)]}, ":n": {"N": str(position)}},
+            "ExpressionAttributeValues": {
+                ":p": {"NS": [str(position)]},
+                ":n": {"N": str(position)},
+                ":one": {"N": "1"},
+            },
             "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
         }
     else:
@@ -249,10 +266,10 @@ def _take(
         update = {
             "TableName": _table(),
             "Key": cursor_key,
-            "UpdateExpression": "SET #next = :after",
+            "UpdateExpression": "SET #next = :after ADD held :one",
             "ConditionExpression": "#next = :at AND #next < #size",
             "ExpressionAttributeNames": {"#next": "next", "#size": "size"},
-            "ExpressionAttributeValues": aws.to_item({":at": index, ":after": index + 1}),
+            "ExpressionAttributeValues": aws.to_item({":at": index, ":after": index + 1, ":one": 1}),
             "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
         }
     prize = {
@@ -279,42 +296,50 @@ def reserve(
     companions: Callable[[Reservation], Sequence[Mapping[str, Any]]] | None = None,
 ) -> Reservation | None:
     """Reserve one available prize of the series for ``contract_id``; None when the series is
-    sold out (no live shard). O(1): a cursor read, the offered prize's read and one transaction,
-    a few more on a lost race; raises ``SeriesBusy`` after ``MAX_TRANSACTIONS`` lost races.
+    sold out (a whole pass over the shards found none with a prize left: a lost race never
+    counts as sold out). O(1): a cursor read, the offered prize's read and one transaction, a
+    few more on a lost race; raises ``SeriesBusy`` after ``MAX_TRANSACTIONS`` lost races.
     ``companions`` gives, for the prize offered, the items its caller's store writes in the same
     transaction (the contract, its play record); if one fails its condition, nothing is written
     and ``CompanionRefused`` names it."""
     shards = _shards(series_id)
     client = aws.dynamodb()
     transactions = 0
-    for shard in _RNG.sample(range(shards), shards):
-        cursor = _cursor(series_id, shard)
-        for _ in range(TRIES_PER_SHARD):
-            if not _live(cursor):
-                break
-            if transactions == MAX_TRANSACTIONS:
-                raise SeriesBusy(f"series {series_id!r}: every reservation attempt lost its race; try again")
-            transactions += 1
-            position, request = _take(series_id, shards, shard, cursor, contract_id)
-            offered = _reservation(series_id, shards, position)
-            request["TransactItems"] += list(companions(offered)) if companions else []
-            try:
-                client.transact_write_items(**request)
-            except ClientError as error:
-                if error.response.get("Error", {}).get("Code") != "TransactionCanceledException":
-                    raise
-                reasons = error.response.get("CancellationReasons") or []
-                for index, reason in enumerate(reasons[2:]):
-                    if reason.get("Code") == "ConditionalCheckFailed":
-                        raise CompanionRefused(index) from None
-                lost_cursor = reasons[0] if reasons else {}
-                if lost_cursor.get("Code") == "ConditionalCheckFailed" and "Item" in lost_cursor:
-                    cursor = _plain_cursor(lost_cursor["Item"])  # re-decide from what won
-                else:
-                    cursor = _cursor(series_id, shard)
-                continue
-            return offered
-    return None
+    while True:  # passes over the shards until a prize is taken, or a whole pass finds none left
+        left = in_play = False
+        for shard in _RNG.sample(range(shards), shards):
+            cursor = _cursor(series_id, shard)
+            in_play = in_play or int(cursor.get("held", 0)) > 0
+            for _ in range(TRIES_PER_SHARD):
+                if not _live(cursor):
+                    break
+                left = True  # a lost race is not a sold-out series
+                if transactions == MAX_TRANSACTIONS:
+                    raise SeriesBusy(f"series {series_id!r}: every reservation attempt lost its race; try again")
+                transactions += 1
+                position, request = _take(series_id, shards, shard, cursor, contract_id)
+                offered = _reservation(series_id, shards, position)
+                request["TransactItems"] += list(companions(offered)) if companions else []
+                try:
+                    client.transact_write_items(**request)
+                except ClientError as error:
+                    if error.response.get("Error", {}).get("Code") != "TransactionCanceledException":
+                        raise
+                    reasons = error.response.get("CancellationReasons") or []
+                    for index, reason in enumerate(reasons[2:]):
+                        if reason.get("Code") == "ConditionalCheckFailed":
+                            raise CompanionRefused(index) from None
+                    lost_cursor = reasons[0] if reasons else {}
+                    if lost_cursor.get("Code") == "ConditionalCheckFailed" and "Item" in lost_cursor:
+                        cursor = _plain_cursor(lost_cursor["Item"])  # re-decide from what won
+                    else:
+                        cursor = _cursor(series_id, shard)
+                    continue
+                return offered
+        if in_play and not left:
+            raise SeriesBusy(f"series {series_id!r}: its last prizes are in play; try again in a moment")
+        if not left:
+            return None
 
 
 def _reservation(series_id: str, shards: int, position: int) -> Reservation:
@@ -356,9 +381,9 @@ def release_writes(series_id: str, position: int, contract_id: str) -> list[dict
             "Update": {
                 "TableName": _table(),
                 "Key": aws.to_item(_cursor_key(series_id, position % shards)),
-                "UpdateExpression": "ADD returned :p",
+                "UpdateExpression": "ADD returned :p, held :minus",
                 "ConditionExpression": "attribute_exists(pk)",
-                "ExpressionAttributeValues": {":p": {"NS": [str(position)]}},
+                "ExpressionAttributeValues": {":p": {"NS": [str(position)]}, ":minus": {"N": "-1"}},
             }
         },
     ]
@@ -374,6 +399,22 @@ def release(series_id: str, position: int, contract_id: str) -> bool:
             return False
         raise
     return True
+
+
+def placed_writes(series_id: str, position: int, contract_id: str) -> list[dict[str, Any]]:
+    """The transact items of a prize whose bet is placed: ``in_progress``, and no longer held by
+    its shard (a series is sold out only when nothing is left to offer and nothing is held: a
+    held prize may yet come back). Written with the contract's own change, once."""
+    cursor = {
+        "Update": {
+            "TableName": _table(),
+            "Key": aws.to_item(_cursor_key(series_id, position % _shards(series_id))),
+            "UpdateExpression": "ADD held :minus",
+            "ConditionExpression": "attribute_exists(pk)",
+            "ExpressionAttributeValues": {":minus": {"N": "-1"}},
+        }
+    }
+    return [prize_move(series_id, position, contract_id, "in_progress"), cursor]
 
 
 def prize_move(series_id: str, position: int, contract_id: str, to: str) -> dict[str, Any]:
@@ -408,5 +449,6 @@ def advance(series_id: str, position: int, contract_id: str, to: str) -> bool:
 
 
 def sold_out(series_id: str) -> bool:
-    """No shard of the series has a prize left to offer (S cursor reads)."""
-    return not any(_live(_cursor(series_id, shard)) for shard in range(_shards(series_id)))
+    """No shard of the series has a prize left to offer or held (S cursor reads)."""
+    cursors = [_cursor(series_id, shard) for shard in range(_shards(series_id))]
+    return not any(_live(c) or int(c.get("held", 0)) > 0 for c in cursors)
