@@ -23,7 +23,7 @@ from casino import clock
 from casino.contract import executions, store, sweep
 from casino.contract.domain import WrongPhase
 from casino.errors import SessionClosed
-from casino.hub import plays, series_store
+from casino.hub import plays, series_store, wallet_client
 from casino.hub import store as hub_store
 from local.operator_client import SignedClient
 from tests.conftest import RunningStack
@@ -336,18 +336,7 @@ def test_an_unknown_bet_outcome_is_retried_with_the_same_id_and_charged_once(
     assert len(player.transactions(WIN)) == 1
 
 
-@pytest.mark.parametrize(
-    "code",
-    [
-        "insufficient_funds",
-        "user_blocked",
-        "session_expired",
-        "limit_exceeded",
-        "duplicate_mismatch",
-        "invalid_request",
-        "unauthorized",
-    ],
-)
+@pytest.mark.parametrize("code", sorted(wallet_client.FINAL_CODES))
 def test_a_refused_bet_cancels_the_contract_and_returns_the_prize(
     running: RunningStack, player: Player, win_game: str, code: str
 ) -> None:

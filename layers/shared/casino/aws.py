@@ -92,6 +92,21 @@ def query_all(**query: Any) -> list[dict[str, Any]]:
         query["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
 
 
+def sparse_list(table: str, name: str, limit: int, *, upto: str | None = None) -> list[dict[str, Any]]:
+    """The items of one list of a table's sparse ``GSI3`` (``gsi3pk = name``), oldest first,
+    those sorted at or before ``upto`` if given (the list and its keys are a store's)."""
+    condition = "gsi3pk = :pk" + (" AND gsi3sk <= :upto" if upto is not None else "")
+    values = {":pk": {"S": name}, **({":upto": {"S": upto}} if upto is not None else {})}
+    answer = dynamodb().query(
+        TableName=table,
+        IndexName="GSI3",
+        KeyConditionExpression=condition,
+        ExpressionAttributeValues=values,
+        Limit=limit,
+    )
+    return [from_item(i) for i in answer.get("Items", [])]
+
+
 _SERIALIZER: Any = None
 _DESERIALIZER: Any = None
 

@@ -172,14 +172,9 @@ def settle(event: dict[str, Any], remaining_ms: Remaining = None) -> dict[str, A
         if contract.phase != "settling":  # its bet is not placed (or was refunded): nobody is called
             raise WrongPhase(f"contract {contract.id} is {contract.phase}: nothing to settle")
         request = contract.settle_request()
-        try:
-            answer = _call(contract, request, remaining_ms)
-        except WalletRefused as refused:
-            raise SettlementRefused(f"the operator refused the settlement: {refused.code}: {refused.message}") from None
-        now = clock.now_ms()
         lines = (Line(request["transactions"][0]["account_id"], contract.prize),)
-        transactions, records = _recorded(contract, "pay_winnings", lines, answer, now)
-        after = contract.settled_by(_ref(answer), now, transactions)
+        ref, transactions, records, now = _settlement(contract, "pay_winnings", request, lines, remaining_ms)
+        after = contract.settled_by(ref, now, transactions)
         companions = [
             series_store.prize_move(contract.series_id, contract.position, contract.id, "finished"),
             *records,
@@ -188,6 +183,20 @@ def settle(event: dict[str, Any], remaining_ms: Remaining = None) -> dict[str, A
         return _settled(after)
 
     return _retrying(step, event)
+
+
+def _settlement(
+    contract: Contract, kind: StepType, request: dict[str, Any], lines: tuple[Line, ...], remaining_ms: Remaining
+) -> tuple[str | None, tuple[dict[str, Any], ...], list[dict[str, Any]], int]:
+    """A win, a lose or a refund at the operator: its reference, its records and when. A final
+    refusal cannot be retried away: ``SettlementRefused`` (flagged, re-driven, never dropped)."""
+    try:
+        answer = _call(contract, request, remaining_ms)
+    except WalletRefused as refused:
+        raise SettlementRefused(f"the operator refused the {kind}: {refused.code}: {refused.message}") from None
+    now = clock.now_ms()
+    transactions, records = _recorded(contract, kind, lines, answer, now)
+    return _ref(answer), transactions, records, now
 
 
 def _settled(contract: Contract) -> dict[str, Any]:
@@ -209,15 +218,11 @@ def refund_bet(event: dict[str, Any], remaining_ms: Remaining = None) -> dict[st
             return {"outcome": contract.status}
         if contract.phase != "refunding":  # a placed bet is settled, never refunded: nobody is called
             raise WrongPhase(f"contract {contract.id} is {contract.phase}: its bet is not refunded")
-        request = contract.refund_request()
-        try:
-            answer = _call(contract, request, remaining_ms)
-        except WalletRefused as refused:
-            raise SettlementRefused(f"the operator refused the refund: {refused.code}: {refused.message}") from None
-        now = clock.now_ms()
         lines = tuple(Line(line.account_id, -line.amount) for line in contract.bet_lines)
-        transactions, records = _recorded(contract, "refund_bet", lines, answer, now)
-        after = contract.refunded_by(_ref(answer), now, transactions)
+        ref, transactions, records, now = _settlement(
+            contract, "refund_bet", contract.refund_request(), lines, remaining_ms
+        )
+        after = contract.refunded_by(ref, now, transactions)
         companions = [*series_store.release_writes(contract.series_id, contract.position, contract.id), *records]
         store.save(contract, after, companions)
         return {"outcome": "refunded"}

@@ -221,18 +221,7 @@ def mark_viewed(session_id: str, contract_id: str) -> str | None:
 
 # ---------------------------------------------------------------- the sweep's lists
 def _list(name: str, limit: int, before: str | None = None) -> list[dict[str, Any]]:
-    condition = "gsi3pk = :pk" + (" AND gsi3sk <= :before" if before is not None else "")
-    values: dict[str, Any] = {":pk": name}
-    if before is not None:
-        values[":before"] = before
-    answer = aws.dynamodb().query(
-        TableName=_table(),
-        IndexName="GSI3",
-        KeyConditionExpression=condition,
-        ExpressionAttributeValues=aws.to_item(values),
-        Limit=limit,
-    )
-    return [aws.from_item(i) for i in answer.get("Items", [])]
+    return aws.sparse_list(_table(), name, limit, upto=before)
 
 
 def overdue(now: int, limit: int) -> list[Contract]:

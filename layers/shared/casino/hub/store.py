@@ -53,18 +53,7 @@ def _update(pk: str, sk: str, expression: str, condition: str, values: dict[str,
 
 
 def _gsi3(list_name: str, limit: int, *, before: int | None = None) -> list[dict[str, Any]]:
-    condition = "gsi3pk = :pk" + (" AND gsi3sk <= :before" if before is not None else "")
-    values: dict[str, Any] = {":pk": list_name}
-    if before is not None:
-        values[":before"] = _at(before)
-    answer = aws.dynamodb().query(
-        TableName=_table(),
-        IndexName="GSI3",
-        KeyConditionExpression=condition,
-        ExpressionAttributeValues=aws.to_item(values),
-        Limit=limit,
-    )
-    return [aws.from_item(i) for i in answer.get("Items", [])]
+    return aws.sparse_list(_table(), list_name, limit, upto=None if before is None else _at(before))
 
 
 # ---------------------------------------------------------------- nonces
