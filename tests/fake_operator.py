@@ -21,7 +21,7 @@ from tests.conftest import free_port
 class Fault:
     """What the next calls to ``path`` (or to any path, with ``*``) get."""
 
-    mode: str  # slow, fail_5xx, drop_after_apply, refuse, malformed
+    mode: str  # slow, fail_5xx, drop_after_apply, refuse, malformed, ok_unapplied (a 200 that applies nothing)
     seconds: float = 0.0
     code: str = "insufficient_funds"
     times: int = 1
@@ -95,6 +95,8 @@ class FakeOperator:
             return self._json(400, {"error": {"code": fault.code, "message": "refused"}})
         if fault and fault.mode == "malformed":
             return Response("{not json", status=200, content_type="application/json")
+        if fault and fault.mode == "ok_unapplied":  # a proxy's or a broken wallet's 200: nothing applied
+            return self._json(200, {"status": "temporarily unavailable", "error": {"code": "busy"}})
         with self._lock:
             status, answer = self._apply(path, body)
         if fault and fault.mode == "drop_after_apply":

@@ -23,7 +23,7 @@ from casino import clock
 from casino.contract import executions, store, sweep
 from casino.contract.domain import WrongPhase
 from casino.errors import SessionClosed
-from casino.hub import plays, series_store, wallet_client
+from casino.hub import plays, series_store, session_expiry, wallet_client
 from casino.hub import store as hub_store
 from local.operator_client import SignedClient
 from tests.conftest import RunningStack
@@ -336,7 +336,7 @@ def test_an_unknown_bet_outcome_is_retried_with_the_same_id_and_charged_once(
     assert len(player.transactions(WIN)) == 1
 
 
-@pytest.mark.parametrize("code", sorted(wallet_client.FINAL_CODES))
+@pytest.mark.parametrize("code", sorted(wallet_client.FINAL_CODES - {"duplicate_mismatch"}))
 def test_a_refused_bet_cancels_the_contract_and_returns_the_prize(
     running: RunningStack, player: Player, win_game: str, code: str
 ) -> None:
@@ -354,6 +354,37 @@ def test_a_refused_bet_cancels_the_contract_and_returns_the_prize(
     ended(running, contract["id"], "SUCCEEDED")
     assert entered(running, contract["id"])[-2:] == ["WasBetPlaced", "Closed"]
     assert player.event(contract["id"])["status"] == "cancelled"
+
+
+def test_a_bet_whose_id_the_operator_holds_with_another_body_is_refunded_not_cancelled(
+    running: RunningStack, player: Player, win_game: str
+) -> None:
+    """duplicate_mismatch on a bet: the operator holds something under its id and may have
+    charged it, so the bet is refunded (naming it), never just forgotten."""
+    player.operator.fail("create_transaction", Fault("refuse", code="duplicate_mismatch", times=1000, types=(PLAY,)))
+    answer = player.play(win_game)
+    assert answer.status_code == 200, answer.text
+    cid = answer.json()["contract"]["id"]
+    player.wait(cid, "refunded", timeout_s=20)
+    (refund,) = player.transactions(REFUND)
+    assert refund["prev_transactions"] == [player.transactions(PLAY)[0]["transaction_id"]]
+    assert prize_status(player, cid) == "available"
+
+
+@pytest.mark.parametrize("step", [PLAY, WIN])
+def test_a_200_that_applied_nothing_is_an_unknown_outcome_never_a_success(
+    running: RunningStack, player: Player, win_game: str, step: str
+) -> None:
+    """A 2xx without the transaction's id and balances (a proxy's page, an error in a 200) is
+    retried with the same id: the bet is charged once, the win paid once, neither lost."""
+    player.operator.fail("create_transaction", Fault("ok_unapplied", types=(step,)))
+    cid = player.placed(win_game)["id"]
+    done = player.finish(cid)
+    calls = player.transactions(step)
+    assert len(calls) == 2 and calls[0] == calls[1]
+    kind = "place_bet" if step == PLAY else "pay_winnings"
+    assert next(s for s in done["steps"] if s["type"] == kind)["ref_id"]  # the operator's own id
+    assert player.balance() == AFTER_A_WIN
 
 
 @pytest.mark.parametrize("mode", ["fail_5xx", "drop_after_apply"])
@@ -535,3 +566,26 @@ def test_the_same_play_id_never_bets_twice(player: Player, win_game: str, lose_g
     player.finish(first["id"])
     player.finish(answers[0].json()["contract"]["id"])
     assert player.balance()["real"] == Decimal("49.80")  # two stakes, two wins
+
+
+def test_an_overdue_session_is_kept_while_its_contract_settles_then_finalized_after_the_win(
+    running: RunningStack, player: Player, win_game: str
+) -> None:
+    """The operator hears finalize_session after the win, not before (it may refuse money on a
+    session it has finalized): the heartbeat expiry waits for the contract under way."""
+    cid = player.placed(win_game)["id"]
+    now = clock.now_ms()
+    assert hub_store.heartbeat(player.session_id, now - 1, now)  # the page went quiet: overdue
+    session_expiry.run()
+    assert (hub_store.session(player.session_id) or {})["status"] == "active"
+    player.finish(cid)
+    now = clock.now_ms()
+    assert hub_store.heartbeat(player.session_id, now - 1, now)
+    session_expiry.run()
+    assert (hub_store.session(player.session_id) or {})["status"] == "finished"
+    order = [
+        (path, body.get("type"))
+        for path, body in player.operator.calls
+        if body.get("user_id") == player.user or body.get("id") == player.session_id
+    ]
+    assert order.index(("finalize_session", None)) > order.index(("create_transaction", WIN))

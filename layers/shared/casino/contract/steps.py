@@ -100,6 +100,14 @@ def _recorded(
     return tuple(views), items
 
 
+def _refreshed(account: dict[str, Any], listed: dict[str, Any] | None) -> dict[str, Any]:
+    """A session account with the balance the operator's answer gives, in its currency's
+    spelling; an amount that is missing or not exact in the currency leaves the last one."""
+    code = str(account.get("currency", ""))
+    minor = _minor((listed or {}).get("amount"), code) if code else None
+    return account if minor is None else {**account, "amount": to_decimal_string(minor, currency(code))}
+
+
 def _minor(amount: object, code: str) -> int | None:
     try:
         return to_minor(str(amount), currency(code)) if amount is not None else None
@@ -128,6 +136,10 @@ def place_bet(event: dict[str, Any], remaining_ms: Remaining = None) -> dict[str
         try:
             answer = _call(contract, contract.bet_request(), remaining_ms)
         except WalletRefused as refused:
+            if refused.code == "duplicate_mismatch":  # it holds something under this id: maybe charged
+                raise WalletOutcomeUnknown(
+                    f"the operator holds another body under the bet's id: {refused.message}"
+                ) from None
             after = contract.refused(refused.code, refused.message, clock.now_ms())
             store.save(contract, after, series_store.release_writes(contract.series_id, contract.position, contract.id))
             return {"outcome": "refused", "code": refused.code}

@@ -110,6 +110,23 @@ def of_session(session_id: str, limit: int, after: str | None = None) -> tuple[l
     return found, (str(aws.from_item(last)["sk"]).split("#", 1)[1] if last else None)
 
 
+def under_way(session_id: str, recent: int = 20) -> bool:
+    """Whether one of the session's latest contracts is still under way (not ended, not flagged)."""
+    answer = aws.dynamodb().query(
+        TableName=_table(),
+        KeyConditionExpression="pk = :pk AND begins_with(sk, :c)",
+        FilterExpression="phase <> :done AND #status <> :errored",
+        ExpressionAttributeNames={"#status": "status"},
+        ExpressionAttributeValues=aws.to_item(
+            {":pk": f"SESSION#{session_id}", ":c": "CONTRACT#", ":done": "done", ":errored": "errored"}
+        ),
+        ScanIndexForward=False,
+        Limit=recent,
+        ConsistentRead=True,
+    )
+    return int(answer.get("Count", 0)) > 0
+
+
 # ---------------------------------------------------------------- writing
 def creation_items(contract: Contract, play_fingerprint: str, deadline: int) -> list[dict[str, Any]]:
     """Written with the prize's reservation, in one transaction: the contract (new), its play

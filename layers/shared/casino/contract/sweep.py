@@ -55,8 +55,11 @@ def _redrive(contract: Contract, now: int) -> bool:
     attempt = int(contract.extra.get("attempt", 0)) + 1
     if not store.claim_redrive(contract, attempt, now + backoff_ms(attempt) + contract.view_timeout_s * 1000):
         return False
+    fresh = store.load(contract.session_id, contract.id)  # the index is eventually consistent: resume from what is
+    if fresh is None or fresh.phase == "done":
+        return False
     try:
-        return executions.start(contract, attempt)
+        return executions.start(fresh, attempt)
     except ClientError:
         logger.exception("contract sweep: could not start a re-drive", extra={"contract_id": contract.id})
         return False

@@ -6,9 +6,11 @@ An answer is classified:
 - ``WalletRefused``: a final error of the protocol (``insufficient_funds``, ``user_blocked``,
   ``session_expired``, ``limit_exceeded``, ``duplicate_mismatch``, ``invalid_request``,
   ``unauthorized``): never retried;
-- ``WalletOutcomeUnknown``: a timeout, a connection error, an HTTP 5xx, or an answer that
-  cannot be read: the call may or may not have been applied, so it is retried with the same
-  body (and so the same ``transaction_id``), with capped, jittered backoff, while time allows.
+- ``WalletOutcomeUnknown``: a timeout, a connection error, an HTTP 3xx or 5xx, or an answer that
+  cannot be read (not a JSON object, a 2xx carrying an ``error``, a create_transaction answer
+  without its ``transaction_id`` and ``accounts``): the call may or may not have been applied, so
+  it is retried with the same body (and so the same ``transaction_id``), with capped, jittered
+  backoff, while time allows.
 """
 
 from __future__ import annotations
@@ -61,7 +63,7 @@ def _classify(status: int, text: str) -> dict[str, Any]:
         body = json.loads(text)
     except ValueError:
         raise WalletOutcomeUnknown(f"unreadable answer (HTTP {status})") from None
-    if status >= 500:
+    if status >= 500 or 300 <= status < 400:
         raise WalletOutcomeUnknown(f"HTTP {status}")
     if status >= 400:
         error = body.get("error") if isinstance(body, dict) else None
@@ -69,8 +71,21 @@ def _classify(status: int, text: str) -> dict[str, Any]:
         if code in FINAL_CODES:
             raise WalletRefused(str(code), str(error.get("message", code)))  # type: ignore[union-attr]
         raise WalletOutcomeUnknown(f"HTTP {status} without a known error code")
-    if not isinstance(body, dict):
-        raise WalletOutcomeUnknown("the answer is not a JSON object")
+    if not isinstance(body, dict) or "error" in body:
+        raise WalletOutcomeUnknown("the answer is not a JSON object, or a success that carries an error")
+    return body
+
+
+def _applied(path: str, body: dict[str, Any]) -> dict[str, Any]:
+    """A create_transaction is applied only by an answer that names it (``transaction_id``) and
+    gives the balances (``accounts``); any other 2xx leaves its outcome unknown: retried with the
+    same id, the operator's idempotent answer tells."""
+    if path == "create_transaction" and not (
+        isinstance(body.get("transaction_id"), str)
+        and body["transaction_id"]
+        and isinstance(body.get("accounts"), list)
+    ):
+        raise WalletOutcomeUnknown("a create_transaction answer without its transaction_id and accounts")
     return body
 
 
@@ -86,7 +101,7 @@ def call_once(operator: Operator, path: str, body: dict[str, Any], timeout_s: fl
         answer = httpx.post(f"{operator.wallet_base_url}/{path}", content=raw, headers=headers, timeout=timeout_s)
     except httpx.HTTPError as failed:
         raise WalletOutcomeUnknown(f"{type(failed).__name__}: {failed}") from None
-    return _classify(answer.status_code, answer.text)
+    return _applied(path, _classify(answer.status_code, answer.text))
 
 
 def call(
