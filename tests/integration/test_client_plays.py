@@ -27,6 +27,7 @@ from casino import clock
 from casino.contract import executions
 from casino.contract import store as contract_store
 from casino.hub import plays, prizes, series_store
+from casino.registry import store as registry_store
 from local.operator_client import SignedClient
 from tests.conftest import ROOT, RunningStack
 from tests.fake_operator import FakeOperator, Fault
@@ -658,3 +659,32 @@ def test_view_done_twice_settles_once(running: RunningStack) -> None:
     assert real_of(running, page.player_id) == Decimal("9.50")
     paid = [s for s in final["steps"] if s["type"] == "pay_winnings"]
     assert len(paid) == 1 and [t["amount"] for t in paid[0]["transactions"]] == ["0.50"]
+
+
+def test_a_series_whose_last_prize_is_held_rolls_over_and_sells_that_prize_when_it_comes_back(
+    running: RunningStack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The game plays on while the last prize of its series waits for its bet; if that prize comes
+    back it is sold before the new series', so the old series still sells out and pays its RTP."""
+    game = new_game(running, tickets=10, table=HALF_BACK, on_sold_out="new_series")
+    code, first = game["game_id"], game["commitment"]["series_id"]
+    page = open_page(running, real="30.00")
+    for _ in range(9):
+        assert page.placed(code)["reveal"]["proof"]["series_id"] == first
+    monkeypatch.setattr(executions, "start", lambda contract, attempt=0: True)  # the last bet hangs
+    monkeypatch.setattr(plays, "WAIT_MS", 0)
+    hanging = page.play(code)
+    assert hanging.status_code == 200 and hanging.json()["contract"]["status"] == "pending"
+    monkeypatch.undo()
+    rolled = page.placed(code)  # not a 409: the game rolled over
+    second = rolled["reveal"]["proof"]["series_id"]
+    assert second != first and page.games()[code]["commitment"]["series_id"] == second
+    held = contract_store.load(page.session_id, hanging.json()["contract"]["id"])
+    assert held is not None and held.series_id == first
+    released = series_store.release_writes(held.series_id, held.position, held.id)  # its bet refused after all
+    contract_store.save(held, held.refused("insufficient_funds", "refused", clock.now_ms()), released)
+    again = page.placed(code)
+    assert again["reveal"]["proof"]["series_id"] == first and again["reveal"]["proof"]["position"] == held.position
+    assert not any(s["status"] == "available" for s in statuses(first, 10).values())
+    assert page.placed(code)["reveal"]["proof"]["series_id"] == second  # the first is done: closed for good
+    assert first not in (registry_store.game("hub", code) or {}).get("closing_series", set())

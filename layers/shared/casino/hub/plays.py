@@ -23,7 +23,7 @@ from casino.contract import domain, executions, store
 from casino.contract.domain import Contract
 from casino.errors import Conflict, GameUnavailable, NotFound, SessionClosed, ValidationFailed
 from casino.hub import prizes, series_store, views
-from casino.hub.series_store import CompanionRefused, Reservation, SeriesBusy
+from casino.hub.series_store import CompanionRefused, Reservation, SeriesBusy, SeriesHeld
 from casino.hub.wallet_client import WalletRefused
 from casino.idempotency import fingerprint
 from casino.money import canonical, to_decimal_string, to_minor
@@ -163,11 +163,27 @@ def _reserve(
     contract_id: str,
     companions: Callable[[Reservation], Sequence[Any]],
 ) -> Reservation:
-    """A prize of the game's current series; a sold-out series is followed by the next (one
-    claimer generates and commits it) or closes the game, as configured."""
+    """A prize of the game's closing series first (prizes that came back to a series the game
+    rolled over from), then of its current series. A series with nothing left to offer is
+    followed by the next (one claimer generates and commits it) even while some of its prizes
+    are held, so the game plays on; it stays closing until those are placed or sold. With
+    ``stop`` the game closes once its series is sold out for good."""
     for _ in range(3):
+        for closing in sorted(game.get("closing_series") or ()):
+            try:
+                reserved = series_store.reserve(closing, contract_id, companions)
+            except SeriesHeld:
+                continue
+            if reserved is not None:
+                return reserved
+            registry.series_closed(str(game["game_id"]), closing)
         series_id = str(game["commitment"]["series_id"])
-        reserved = series_store.reserve(series_id, contract_id, companions)
+        try:
+            reserved = series_store.reserve(series_id, contract_id, companions)
+        except SeriesHeld:
+            if config.on_sold_out == "stop":
+                raise
+            reserved = None
         if reserved is not None:
             return reserved
         game = _next_series(game, config, series_id)

@@ -48,6 +48,11 @@ class SeriesBusy(Conflict):
     """Every attempt of a reservation lost its race (the caller may try again)."""
 
 
+class SeriesHeld(SeriesBusy):
+    """Nothing is left to offer, but prizes held by contracts whose bets are not placed yet may
+    come back: the series is not sold out (yet)."""
+
+
 class CompanionRefused(Exception):
     """One of the items written with a reservation (``reserve(companions=...)``) failed its
     condition: nothing was reserved or written. ``index`` is its place among them."""
@@ -337,7 +342,7 @@ def reserve(
                     continue
                 return offered
         if in_play and not left:
-            raise SeriesBusy(f"series {series_id!r}: its last prizes are in play; try again in a moment")
+            raise SeriesHeld(f"series {series_id!r}: its last prizes are in play; try again in a moment")
         if not left:
             return None
 

@@ -194,11 +194,23 @@ def claim_rollover(code: str, series_id: str, claim: str, now: int, lease_until:
 
 
 def publish_next_commitment(code: str, sold_out: str, claim: str, commitment: dict[str, Any]) -> dict[str, Any] | None:
-    """Publish the next series' commitment in place of the sold-out one, by the claim's holder."""
+    """Publish the next series' commitment in place of the one that ran out, by the claim's
+    holder; the one that ran out joins the game's ``closing_series`` (its held prizes, if they
+    come back, are sold before the new series' until it is sold out for good)."""
     return _update_game(
         game_key("hub", code),
         "SET commitment = :commitment, series_count = if_not_exists(series_count, :one) + :one "
-        "REMOVE rollover_claim, rollover_lease_until",
+        "ADD closing_series :closing REMOVE rollover_claim, rollover_lease_until",
         "commitment.series_id = :sold AND rollover_claim = :claim",
-        {":commitment": commitment, ":sold": sold_out, ":claim": claim, ":one": 1},
+        {":commitment": commitment, ":sold": sold_out, ":claim": claim, ":one": 1, ":closing": {sold_out}},
+    )
+
+
+def series_closed(code: str, series_id: str) -> None:
+    """A closing series of a hub game (rolled over with prizes still held) is sold out for good."""
+    _update_game(
+        game_key("hub", code),
+        "DELETE closing_series :series",
+        "attribute_exists(pk)",
+        {":series": {series_id}},
     )
