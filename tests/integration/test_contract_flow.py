@@ -589,3 +589,22 @@ def test_an_overdue_session_is_kept_while_its_contract_settles_then_finalized_af
         if body.get("user_id") == player.user or body.get("id") == player.session_id
     ]
     assert order.index(("finalize_session", None)) > order.index(("create_transaction", WIN))
+
+
+def test_an_errored_contract_stays_on_the_admin_status_while_the_sweep_re_drives_it(
+    running: RunningStack, player: Player, win_game: str
+) -> None:
+    cid = player.placed(win_game)["id"]
+    player.operator.fail("create_transaction", Fault("refuse", code="limit_exceeded", times=1000, types=(WIN,)))
+    assert player.post("view_done", {"contract_id": cid}).status_code == 200
+    player.wait(cid, "errored", timeout_s=10)
+    sweep.run(now=clock.now_ms() + 6 * 60_000)  # re-driven while the operator still refuses
+    assert cid in needing_attention(running)  # shown from the claim on, not only once flagged again
+    ended(running, f"{cid}-r1", "FAILED")
+    assert cid in needing_attention(running)
+    player.operator.faults.clear()
+    sweep.run(now=clock.now_ms() + 30 * 60_000)  # the second re-drive, past its longer backoff
+    ended(running, f"{cid}-r2", "SUCCEEDED")
+    player.wait(cid, "finalized", timeout_s=5)
+    assert cid not in needing_attention(running)
+    assert player.balance() == AFTER_A_WIN

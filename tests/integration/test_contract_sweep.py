@@ -80,6 +80,9 @@ def test_a_play_whose_execution_never_started_is_placed_by_the_sweep_once(
     contract = _stored(auth, pending["id"])
     assert sweep.run(now=clock.now_ms())["redriven"] == 0  # not overdue yet
     later = clock.now_ms() + contract.view_timeout_s * 1000 + plays.DONE_GRACE_MS + 1
+    assert contract.id not in {c["contract_id"] for c in store.needing_attention(500, clock.now_ms())}
+    stuck = {c["contract_id"]: c for c in store.needing_attention(500, later)}
+    assert stuck[contract.id]["list"] == "past its deadline"  # shown on the admin status
     assert sweep.run(now=later)["redriven"] >= 1
     assert sweep.run(now=later)["redriven"] == 0  # claimed once
     url = f"{running.base_url}/api/v1/client/contracts/{pending['id']}"
@@ -108,7 +111,7 @@ def test_an_errored_contract_past_its_window_is_handed_to_a_person(
         ExpressionAttributeValues=aws.to_item({":e": "errored", ":a": store.ATTENTION, ":t": long_ago}),
     )
     assert sweep.run()["handed_to_ops"] >= 1
-    listed = {c["contract_id"]: c for c in store.needing_attention(200)}
+    listed = {c["contract_id"]: c for c in store.needing_attention(200, clock.now_ms())}
     assert listed[contract.id]["list"] == "for a person" and listed[contract.id]["status"] == "errored"
     status, report = running.call("GET", "/api/v1/admin/status")
     assert status == 200 and contract.id in {c["contract_id"] for c in report["contracts_needing_attention"]}

@@ -25,6 +25,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from casino import aws
+from casino.clock import iso
 from casino.contract.domain import Contract, ContractStep, Line
 from casino.settings import settings
 
@@ -250,8 +251,10 @@ def errored(limit: int) -> list[Contract]:
     return [from_item(i) for i in _list(ATTENTION, limit)]
 
 
-def needing_attention(limit: int) -> list[dict[str, Any]]:
-    """For the admin status: errored contracts, being re-driven or left for a person."""
+def needing_attention(limit: int, now: int) -> list[dict[str, Any]]:
+    """For the admin status: errored contracts (being re-driven, or left for a person) and open
+    contracts past the time they should have been done by."""
+    lists = {ATTENTION: "re-driven", FOR_OPS: "for a person", OPEN: "past its deadline"}
     return [
         {
             "contract_id": str(i["sk"]).split("#", 1)[1],
@@ -260,24 +263,28 @@ def needing_attention(limit: int) -> list[dict[str, Any]]:
             "phase": i.get("phase"),
             "since": i.get("errored_since") or i.get("gsi3sk"),
             "redriven": i.get("attempt", 0),
-            "list": "re-driven" if i.get("gsi3pk") == ATTENTION else "for a person",
+            "list": label,
         }
-        for name in (ATTENTION, FOR_OPS)
-        for i in _list(name, limit)
+        for name, label in lists.items()
+        for i in _list(name, limit, before=_at(now) if name == OPEN else None)
     ]
 
 
-def claim_redrive(contract: Contract, attempt: int, next_due: int, *, same: bool = False) -> bool:
-    """Take re-drive number ``attempt`` of a contract (once, however many sweeps run); the open
-    list shows it again at ``next_due``. ``same``: no new attempt, only look again later."""
+def claim_redrive(contract: Contract, attempt: int, now: int, next_due: int, *, same: bool = False) -> bool:
+    """Take re-drive number ``attempt`` of a contract (once, however many sweeps run). An errored
+    contract stays on the attention list (the admin status keeps showing it), re-flagged ``now``
+    so the sweep's backoff counts from this re-drive; an open one is looked at again at
+    ``next_due``. ``same``: no new attempt, only look again later."""
     before = attempt if same else attempt - 1
+    errored = contract.extra.get("flagged_at") is not None
+    listed = (ATTENTION, iso(now)) if errored else (OPEN, _at(next_due))
     return (
         aws.conditional_update(
             _table(),
             _key(contract.session_id, contract.id),
-            "SET attempt = :attempt, gsi3pk = :open, gsi3sk = :due",
+            "SET attempt = :attempt, gsi3pk = :list, gsi3sk = :sort",
             "attribute_exists(pk) AND (attribute_not_exists(attempt) OR attempt = :before) AND phase <> :done",
-            {":attempt": attempt, ":before": before, ":open": OPEN, ":due": _at(next_due), ":done": "done"},
+            {":attempt": attempt, ":before": before, ":list": listed[0], ":sort": listed[1], ":done": "done"},
         )
         is not None
     )

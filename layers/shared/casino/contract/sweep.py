@@ -53,7 +53,7 @@ def _redrive(contract: Contract, now: int) -> bool:
     """Claim and start the next attempt. A start that fails (throttled, unavailable) leaves the
     claim in place: the open list shows the contract again at its due time, for the next attempt."""
     attempt = int(contract.extra.get("attempt", 0)) + 1
-    if not store.claim_redrive(contract, attempt, now + backoff_ms(attempt) + contract.view_timeout_s * 1000):
+    if not store.claim_redrive(contract, attempt, now, now + backoff_ms(attempt) + contract.view_timeout_s * 1000):
         return False
     fresh = store.load(contract.session_id, contract.id)  # the index is eventually consistent: resume from what is
     if fresh is None or fresh.phase == "done":
@@ -89,7 +89,7 @@ def run(remaining_ms: Callable[[], int] | None = None, now: int | None = None) -
             break
         attempt = int(contract.extra.get("attempt", 0))
         if executions.running(contract, attempt):
-            store.claim_redrive(contract, attempt, now + LOOK_AGAIN_MS, same=True)
+            store.claim_redrive(contract, attempt, now, now + LOOK_AGAIN_MS, same=True)
             counts["running"] += 1
         elif _redrive(contract, now):
             counts["redriven"] += 1

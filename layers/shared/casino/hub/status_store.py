@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from casino import clock
 from casino.contract import store as contract_store
 from casino.hub import store
 
@@ -15,7 +16,7 @@ def active_sessions() -> int:
 
 
 def contracts_needing_attention(limit: int = 50) -> list[dict[str, Any]]:
-    return contract_store.needing_attention(limit)
+    return contract_store.needing_attention(limit, clock.now_ms())
 
 
 def finalize_refusals(limit: int = 50) -> list[dict[str, Any]]:
