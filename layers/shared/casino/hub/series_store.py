@@ -397,8 +397,13 @@ def release_writes(series_id: str, position: int, contract_id: str) -> list[dict
 def release(series_id: str, position: int, contract_id: str) -> bool:
     """Put a prize reserved by ``contract_id`` back on sale, alone; False (nothing changed) if it
     is not reserved by that contract: released before, sold, or another's."""
+    return _written(release_writes(series_id, position, contract_id))
+
+
+def _written(items: list[dict[str, Any]]) -> bool:
+    """One transaction of these items; False (nothing written) if a condition refused it."""
     try:
-        aws.dynamodb().transact_write_items(TransactItems=release_writes(series_id, position, contract_id))  # type: ignore[arg-type]
+        aws.dynamodb().transact_write_items(TransactItems=items)  # type: ignore[arg-type]
     except ClientError as error:
         if error.response.get("Error", {}).get("Code") == "TransactionCanceledException":
             return False
@@ -444,13 +449,7 @@ def prize_move(series_id: str, position: int, contract_id: str, to: str) -> dict
 def advance(series_id: str, position: int, contract_id: str, to: str) -> bool:
     """A prize of ``contract_id`` moves on to ``to``, alone; True also when it was there before
     (a retry), False if it is not that contract's or not in a status ``to`` follows."""
-    try:
-        aws.dynamodb().transact_write_items(TransactItems=[prize_move(series_id, position, contract_id, to)])  # type: ignore[list-item]
-    except ClientError as error:
-        if error.response.get("Error", {}).get("Code") == "TransactionCanceledException":
-            return False
-        raise
-    return True
+    return _written([prize_move(series_id, position, contract_id, to)])
 
 
 def sold_out(series_id: str) -> bool:
