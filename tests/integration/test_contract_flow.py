@@ -569,15 +569,24 @@ def test_the_same_play_id_never_bets_twice(player: Player, win_game: str, lose_g
 
 
 def test_an_overdue_session_is_kept_while_its_contract_settles_then_finalized_after_the_win(
-    running: RunningStack, player: Player, win_game: str
+    running: RunningStack, player: Player, win_game: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The operator hears finalize_session after the win, not before (it may refuse money on a
     session it has finalized): the heartbeat expiry waits for the contract under way."""
-    cid = player.placed(win_game)["id"]
+    monkeypatch.setattr(executions, "start", lambda contract, attempt=0: True)  # under way until let go
+    monkeypatch.setattr(plays, "WAIT_MS", 0)
+    play_id = uuid.uuid4().hex
+    assert player.play(win_game, play_id).status_code == 200
+    monkeypatch.undo()
+    cid = player.contract_of_play(play_id)["id"]
     now = clock.now_ms()
     assert hub_store.heartbeat(player.session_id, now - 1, now)  # the page went quiet: overdue
     session_expiry.run()
     assert (hub_store.session(player.session_id) or {})["status"] == "active"
+    held = store.load(player.session_id, cid)
+    assert held is not None
+    executions.start(held)
+    player.wait(cid, "in_progress")
     player.finish(cid)
     now = clock.now_ms()
     assert hub_store.heartbeat(player.session_id, now - 1, now)
