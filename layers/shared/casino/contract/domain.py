@@ -22,7 +22,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from casino.errors import DomainError
-from casino.hub.prizes import Reveal, Step
+from casino.hub.prizes import Reveal, unpacked_path
 from casino.money import Currency, currency, to_decimal_string, to_minor
 
 KIND = "instant_win"
@@ -116,10 +116,7 @@ class Contract:
 
     def reveal(self) -> Reveal:
         """The prize and its Merkle proof against the series' commitment."""
-        steps = tuple(
-            Step(self.path[64 * i : 64 * (i + 1)], "left" if side == "l" else "right")
-            for i, side in enumerate(self.sides)
-        )
+        steps = unpacked_path(self.path, self.sides)
         return Reveal(self.series_id, self.tickets, self.position, self.prize, self.salt, steps, self.root)
 
     def _money(self, minor: int) -> str:

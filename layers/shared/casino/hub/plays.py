@@ -23,6 +23,7 @@ from casino.contract import domain, executions, store
 from casino.contract.domain import Contract
 from casino.errors import Conflict, GameUnavailable, NotFound, SessionClosed, ValidationFailed
 from casino.hub import prizes, series_store, views
+from casino.hub import store as hub_store
 from casino.hub.series_store import CompanionRefused, Reservation, SeriesBusy, SeriesHeld
 from casino.hub.wallet_client import WalletRefused
 from casino.idempotency import fingerprint
@@ -118,6 +119,7 @@ def _contract(
     now: int,
 ) -> Contract:
     user = session["user"]
+    path, sides = prizes.packed_path(prize.path)
     return Contract(
         id=contract_id,
         session_id=session["id"],
@@ -133,8 +135,8 @@ def _contract(
         tickets=prize.tickets,
         position=prize.position,
         salt=prize.salt,
-        path="".join(step.sibling for step in prize.path),
-        sides="".join(step.side[0] for step in prize.path),
+        path=path,
+        sides=sides,
         root=_root(prize.series_id),
         play_id=play_id,
         view_timeout_s=config.view_timeout_s,
@@ -238,8 +240,6 @@ def _answer(contract: Contract) -> dict[str, Any]:
 
 
 def _with_balance(contract: Contract) -> dict[str, Any]:
-    from casino.hub import store as hub_store  # noqa: PLC0415
-
     session = hub_store.session(contract.session_id) or {}
     return {**views.contract(contract), "balance": [views.account(a) for a in session.get("accounts", [])]}
 

@@ -306,6 +306,19 @@ class Step:
     side: Side
 
 
+def packed_path(path: Sequence[Step]) -> tuple[str, str]:
+    """A Merkle path as two strings, as it is stored: the siblings' hex run together (64
+    characters each), and one letter per side (``l`` or ``r``)."""
+    return "".join(step.sibling for step in path), "".join(step.side[0] for step in path)
+
+
+def unpacked_path(siblings: str, sides: str) -> tuple[Step, ...]:
+    """The path ``packed_path`` stored."""
+    return tuple(
+        Step(siblings[64 * i : 64 * (i + 1)], "left" if side == "l" else "right") for i, side in enumerate(sides)
+    )
+
+
 @dataclass(frozen=True)
 class Reveal:
     """What a ticket reveals: its prize (``amount_minor``, in the game's minor units) and the

@@ -31,7 +31,7 @@ from botocore.exceptions import ClientError
 
 from casino import aws, clock
 from casino.errors import Conflict
-from casino.hub.prizes import Reveal, Series, Step
+from casino.hub.prizes import Reveal, Series, Step, packed_path, unpacked_path
 from casino.settings import settings
 
 MAX_SHARDS = 256
@@ -115,13 +115,14 @@ class Reservation:
 
 def _prize_item(series: Series, shards: int, position: int) -> dict[str, Any]:
     proof = series.proof(position)
+    siblings, sides = packed_path(proof.path)
     return {
         **_prize_key(series.series_id, shards, position),
         "position": position,
         "amount": proof.amount_minor,
         "salt": proof.salt,
-        "path": "".join(step.sibling for step in proof.path),
-        "sides": "".join(step.side[0] for step in proof.path),
+        "path": siblings,
+        "sides": sides,
         "status": "available",
     }
 
@@ -352,8 +353,7 @@ def _reservation(series_id: str, shards: int, position: int) -> Reservation:
         TableName=_table(), Key=aws.to_item(_prize_key(series_id, shards, position)), ConsistentRead=True
     )
     prize = aws.from_item(answer["Item"])
-    path, sides = str(prize.get("path", "")), str(prize.get("sides", ""))
-    steps = tuple(Step(path[64 * i : 64 * (i + 1)], "left" if side == "l" else "right") for i, side in enumerate(sides))
+    steps = unpacked_path(str(prize.get("path", "")), str(prize.get("sides", "")))
     return Reservation(series_id, _shape(series_id)[1], position, int(prize["amount"]), str(prize["salt"]), steps)
 
 
