@@ -9,11 +9,12 @@ SAM_CLI_VERSION := 1.170.0
 PYTEST_WORKERS ?= 2
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: run test test-deep lint build bench lock clean help
+.PHONY: run test test-deep lint build bench lock clean help browser
 
 help:
 	@echo "make run    serve the whole platform on 127.0.0.1:3000 (PORT, RATE_SCALE to change)"
-	@echo "make test   unit, integration (moto) and template tests"
+	@echo "make test   unit, integration (moto), template and browser tests"
+	@echo "make browser  install Debian's chromium for the browser tests when missing (apt-get)"
 	@echo "make lint   ruff, mypy, cfn-lint on the template expanded by samtranslator"
 	@echo "make build  sam build (SAM CLI in its own venv)"
 	@echo "make bench  wallet benchmarks -> docs/benchmarks.md"
@@ -28,8 +29,28 @@ $(VENV)/.installed: requirements-dev.lock
 run: $(VENV)/.installed
 	$(PY) -m local
 
-test: $(VENV)/.installed
+test: $(VENV)/.installed browser
 	$(PY) -m pytest -n $(PYTEST_WORKERS) tests
+
+# Debian's Chromium (and its driver) for tests/browser, which Playwright drives by its path. Never
+# `playwright install`: it downloads a browser of its own, which a closed network refuses. Cheap when
+# chromium is on PATH; else apt-get, as root or through `sudo -n`; when that can't be done, one loud
+# line and on we go (the browser tests then skip, loudly). CHROMIUM=some-bogus-name tries the install path.
+CHROMIUM ?= chromium
+CHROMIUM_APT := chromium chromium-driver
+browser:
+	@command -v $(CHROMIUM) >/dev/null 2>&1 && exit 0; \
+	if [ "$$(id -u)" = 0 ]; then sudo=; \
+	elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then sudo="sudo -n"; \
+	else echo "!!!!! make browser: $(CHROMIUM) is missing and there is no root nor passwordless sudo to apt-get install $(CHROMIUM_APT): BROWSER TESTS WILL BE SKIPPED !!!!!"; exit 0; fi; \
+	if ! command -v apt-get >/dev/null 2>&1; then \
+	echo "!!!!! make browser: $(CHROMIUM) is missing and there is no apt-get to install $(CHROMIUM_APT): BROWSER TESTS WILL BE SKIPPED !!!!!"; exit 0; fi; \
+	log=$$(mktemp -t browser-apt.XXXXXX); \
+	if $$sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq >"$$log" 2>&1 \
+	&& $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(CHROMIUM_APT) >>"$$log" 2>&1 \
+	&& command -v $(CHROMIUM) >/dev/null 2>&1; then rm -f "$$log"; \
+	else tail -n 5 "$$log"; \
+	echo "!!!!! make browser: apt-get install $(CHROMIUM_APT) did not give a $(CHROMIUM) on PATH (log: $$log): BROWSER TESTS WILL BE SKIPPED !!!!!"; fi
 
 # The ledger's property test with many more sequences (minutes).
 test-deep: $(VENV)/.installed

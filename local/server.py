@@ -7,6 +7,7 @@ Shutdown (SIGINT/SIGTERM): stop accepting, let in-flight requests finish (bounde
 from __future__ import annotations
 
 import base64
+import gzip
 import json
 import threading
 import time
@@ -87,6 +88,7 @@ class Gateway:
         self.stack = stack
         self.routes = [(fn.logical_id, r) for fn in stack.functions.values() for r in fn.routes]
         self.local_routes = local_routes or {}
+        self.compress_from = tpl.minimum_compression_size(stack.doc)
         self._in_flight = 0
         self._lock = threading.Condition()
         self.accepting = True
@@ -172,15 +174,23 @@ class Gateway:
                 {"Content-Type": "application/json"},
                 b'{"message":"Internal server error"}',
             )
-        return self._lambda_answer(start_response, result)
+        accepts_gzip = "gzip" in environ.get("HTTP_ACCEPT_ENCODING", "")
+        return self._lambda_answer(start_response, result, accepts_gzip)
 
-    def _lambda_answer(self, start_response: StartResponse, result: dict[str, Any]) -> Iterable[bytes]:
+    def _lambda_answer(
+        self, start_response: StartResponse, result: dict[str, Any], accepts_gzip: bool = False
+    ) -> Iterable[bytes]:
         status = int(result.get("statusCode", 200))
         headers: list[tuple[str, str]] = list((result.get("headers") or {}).items())
         for name, values in (result.get("multiValueHeaders") or {}).items():
             headers.extend((name, v) for v in values)
         raw = result.get("body") or ""
         out = base64.b64decode(raw) if result.get("isBase64Encoded") else raw.encode("utf-8")
+        encoded = any(name.lower() == "content-encoding" for name, _ in headers)
+        if accepts_gzip and not encoded and self.compress_from is not None and len(out) >= self.compress_from:
+            out = gzip.compress(out, mtime=0)  # as API Gateway's MinimumCompressionSize does
+            headers = [(n, v) for n, v in headers if n.lower() != "content-length"]
+            headers += [("Content-Encoding", "gzip"), ("Vary", "Accept-Encoding")]
         start_response(f"{status} {_reason(status)}", headers)
         return [out]
 

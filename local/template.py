@@ -123,6 +123,15 @@ def functions(doc: dict[str, Any]) -> list[Function]:
     return answer
 
 
+def minimum_compression_size(doc: dict[str, Any]) -> int | None:
+    """The API's ``MinimumCompressionSize`` (API Gateway gzips answers from that size), if set."""
+    for api in resources_of_type(doc, "AWS::Serverless::Api").values():
+        size = api.get("Properties", {}).get("MinimumCompressionSize")
+        if size is not None:
+            return int(size)
+    return None
+
+
 def resources_of_type(doc: dict[str, Any], kind: str) -> dict[str, dict[str, Any]]:
     return {k: v for k, v in doc["Resources"].items() if v["Type"] == kind}
 

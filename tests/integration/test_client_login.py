@@ -97,7 +97,14 @@ def test_heartbeat_and_exit_call_finalize_once(running: RunningStack, fake: tupl
     ended = client_post(running, "exit", auth=auth)
     assert ended.status_code == 200 and ended.json()["status"] == "finished"
     assert client_post(running, "exit", auth=auth).json()["error"]["code"] == "session_closed"
-    assert client_post(running, "heartbeat", auth=auth).json()["error"]["code"] == "session_closed"
+    refused = client_post(running, "heartbeat", auth=auth)
+    assert refused.status_code == 409
+    assert refused.json()["error"] == {  # the page says the player left, not that the casino ended it
+        "code": "session_closed",
+        "message": "you left this session",
+        "session_status": "finished",
+        "end_reason": "player_exit",
+    }
     assert len(operator.calls_to("finalize_session")) == 1
     assert client_post(running, "heartbeat", auth="not-a-token").status_code == 401
     assert client_post(running, "heartbeat").status_code == 401
@@ -113,7 +120,54 @@ def test_terminate_refuses_the_client_and_finalizes_once(
         done = hub.post(f"{HUB}/terminate_session", {"session_id": session["id"], "is_our_id": True}).json()
         assert done["status"] == "terminated"
     assert len(operator.calls_to("finalize_session")) == 1
-    assert client_post(running, "heartbeat", auth=auth).json()["error"]["code"] == "session_closed"
+    error = client_post(running, "heartbeat", auth=auth).json()["error"]
+    assert (error["code"], error["session_status"], error["end_reason"]) == ("session_closed", "terminated", "operator")
+    assert error["message"] == "the casino ended this session"
+    for path, body in (("games", None), ("play", {"game_id": "lucky-7", "stake": "1.00", "play_id": "p" * 16})):
+        sent = httpx.request(
+            "GET" if body is None else "POST",
+            f"{running.base_url}{CLIENT}/{path}",
+            json=body,
+            headers={"Authorization": f"Bearer {auth}"},
+            timeout=60,
+        )
+        assert sent.status_code == 409 and sent.json()["error"]["end_reason"] == "operator", sent.text
+
+
+def test_a_session_ended_by_its_heartbeat_timeout_says_so(
+    running: RunningStack, fake: tuple[FakeOperator, SignedClient]
+) -> None:
+    _, hub = fake
+    session, token = open_session(hub)
+    auth = client_post(running, "login", {"client_token": token}).json()["auth_token"]
+    aws.dynamodb().update_item(  # its heartbeat deadline passed
+        TableName=running.stack.physical["HubTable"],
+        Key=aws.to_item({"pk": f"SESSION#{session['id']}", "sk": "SESSION"}),
+        UpdateExpression="SET gsi3sk = :past",
+        ExpressionAttributeValues=aws.to_item({":past": f"{clock.now_ms() - 1_000:015d}"}),
+    )
+    running.invoke("SessionExpiryFunction", {"source": "aws.events", "detail-type": "Scheduled Event"})
+    error = client_post(running, "heartbeat", auth=auth).json()["error"]
+    assert (error["session_status"], error["end_reason"]) == ("finished", "heartbeat_timeout")
+
+
+def test_login_hands_the_page_its_settings_and_return_url_must_be_a_web_address(
+    running: RunningStack, fake: tuple[FakeOperator, SignedClient]
+) -> None:
+    _, hub = fake
+    _, token = open_session(hub, return_url="https://casino.example/lobby?from=game", game_id="lucky-7")
+    client = client_post(running, "login", {"client_token": token}).json()["client"]
+    assert client == {
+        "heartbeat_timeout_s": 120,
+        "game_id": "lucky-7",
+        "return_url": "https://casino.example/lobby?from=game",
+    }
+    _, plain = open_session(hub)
+    assert client_post(running, "login", {"client_token": plain}).json()["client"] == {"heartbeat_timeout_s": 120}
+    for bad in ("javascript:alert(1)", "/lobby", "casino.example", "https://", "https://casino.example/a b", "data:,x"):
+        refused = hub.post(f"{HUB}/create_session", {"user_id": "u1", "return_url": bad})
+        assert refused.status_code == 400, bad
+        assert refused.json()["error"]["field"] == "return_url"
 
 
 @pytest.mark.parametrize(

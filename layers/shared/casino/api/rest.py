@@ -43,16 +43,26 @@ class Request:
 
 def refusal(error: DomainError, rename: Mapping[str, str] | None = None) -> Response[str]:
     """A domain error's answer: its status by class (``casino.error_map``, the one mapping)."""
-    return error_response(error_map.http_status(error), error.code, error.message, error.field, rename)
+    return error_response(
+        error_map.http_status(error), error.code, error.message, error.field, rename, details=error.details
+    )
 
 
 def error_response(
-    status: int, code: str, message: str, field: str | None = None, rename: Mapping[str, str] | None = None
+    status: int,
+    code: str,
+    message: str,
+    field: str | None = None,
+    rename: Mapping[str, str] | None = None,
+    *,
+    details: Mapping[str, Any] | None = None,
 ) -> Response[str]:
-    """``{"error": {code, message, field}}``; ``rename`` gives a protocol's own code for one of
-    ours (the operator-wallet protocol says ``invalid_request``)."""
+    """``{"error": {code, message, field, ...details}}``; ``rename`` gives a protocol's own code
+    for one of ours (the operator-wallet protocol says ``invalid_request``); ``details`` are the
+    error's own facts a caller acts on (a closed session's status and why it ended, whether a
+    conflict is worth retrying)."""
     code = (rename or {}).get(code, code)
-    error: dict[str, Any] = {"code": code, "message": message}
+    error: dict[str, Any] = {**(details or {}), "code": code, "message": message}
     if field:
         error["field"] = field
     return Response(status_code=status, content_type="application/json", body=dumps({"error": error}))

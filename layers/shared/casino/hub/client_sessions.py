@@ -19,7 +19,7 @@ from collections.abc import Callable
 from typing import Any
 
 from casino import clock, ids
-from casino.errors import SessionClosed, Unauthorized, UpstreamUnavailable
+from casino.errors import Unauthorized, UpstreamUnavailable
 from casino.hub import plays, session_end, store, views, wallet_client
 from casino.hub.sessions import HEARTBEAT_TIMEOUT_MS, token_hash
 from casino.registry import operators
@@ -64,7 +64,7 @@ def login(client_token: str, remaining_ms: Remaining | None = None) -> dict[str,
     session = store.session(claimed["session_id"])
     if session is None or session["status"] != "active":
         store.burn_client_token(token, claim, now)
-        raise SessionClosed("this session is closed")
+        raise session_end.closed(session)
     operator = operators.require(session["operator"])
     user = session["user"]
     try:
@@ -96,7 +96,11 @@ def login(client_token: str, remaining_ms: Remaining | None = None) -> dict[str,
         raise Unauthorized("this link was used meanwhile, or the session closed")
     answer_session = views.session({**session, "accounts": accounts})
     offered = plays.session_games({**session, "accounts": accounts})["games"]
-    return {"auth_token": auth_token, "session": answer_session, "accounts": accounts, "games": offered}
+    page = {
+        "heartbeat_timeout_s": HEARTBEAT_TIMEOUT_MS // 1000,
+        **{name: session[name] for name in ("game_id", "language", "return_url") if session.get(name)},
+    }
+    return {"auth_token": auth_token, "session": answer_session, "accounts": accounts, "games": offered, "client": page}
 
 
 def session_of(auth_token: str) -> dict[str, Any]:
@@ -106,20 +110,20 @@ def session_of(auth_token: str) -> dict[str, Any]:
         raise Unauthorized("sign in again from the casino")
     session = store.session(link["session_id"])
     if session is None or session["status"] != "active":
-        raise SessionClosed("this session is closed")
+        raise session_end.closed(session)
     return session
 
 
 def heartbeat(session: dict[str, Any]) -> dict[str, Any]:
     now = clock.now_ms()
     if not store.heartbeat(session["id"], now + HEARTBEAT_TIMEOUT_MS, now):
-        raise SessionClosed("this session is closed")
+        raise session_end.closed(store.session(session["id"]))
     return {"status": "active", "accounts": session.get("accounts", [])}
 
 
 def exit_session(session: dict[str, Any], remaining_ms: Remaining | None = None) -> dict[str, Any]:
     """The player leaves: the session is finished and the operator's finalize_session called."""
-    ended = session_end.end(session, "finished", remaining_ms)
+    ended = session_end.end(session, "finished", "player_exit", remaining_ms)
     if ended is None:
-        raise SessionClosed("this session is closed")
+        raise session_end.closed(store.session(session["id"]))
     return views.session(ended)

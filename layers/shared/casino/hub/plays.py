@@ -21,8 +21,8 @@ from typing import Any
 from casino import aws, clock, ids
 from casino.contract import domain, executions, store
 from casino.contract.domain import Contract
-from casino.errors import Conflict, GameUnavailable, NotFound, SessionClosed, ValidationFailed
-from casino.hub import prizes, series_store, views
+from casino.errors import Conflict, GameUnavailable, NotFound, ValidationFailed
+from casino.hub import prizes, series_store, session_end, views
 from casino.hub import store as hub_store
 from casino.hub.series_store import CompanionRefused, Reservation, SeriesBusy, SeriesHeld
 from casino.hub.wallet_client import WalletRefused
@@ -102,7 +102,7 @@ def play(
             again = store.play_record(session["id"], play_id)
             if again is not None:
                 return _again(session, again, fp, remaining_ms)
-        raise SessionClosed("this session is closed") from None
+        raise session_end.closed(hub_store.session(session["id"])) from None
     contract = made[0]
     executions.start(contract)
     return _answer(_wait(contract, remaining_ms))

@@ -45,7 +45,11 @@ _shape_of: dict[str, tuple[int, int]] = {}  # a series' (shards, tickets) never 
 
 
 class SeriesBusy(Conflict):
-    """Every attempt of a reservation lost its race (the caller may try again)."""
+    """Every attempt of a reservation lost its race (the caller may try again: its answer says
+    ``retryable``)."""
+
+    def __init__(self, message: str):
+        super().__init__(message, details={"retryable": True})
 
 
 class SeriesHeld(SeriesBusy):

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Literal
 
 from casino import clock
+from casino.errors import SessionClosed
 from casino.hub import store, views, wallet_client
 from casino.registry import operators
 
@@ -25,21 +26,45 @@ LEASE_MARGIN_MS = 1_000
 SWEEP_BATCH = 50
 
 
-def end(session: dict[str, Any], status: str, remaining_ms: Remaining | None = None) -> dict[str, Any] | None:
-    """active -> ``status`` (terminated, finished), then the operator's finalize_session. The
-    ended session, or None if it had already ended."""
-    return _end(session, status, remaining_ms)[0]
+# Why a session ended, kept on it (``end_reason``) so the player's page can say so.
+EndReason = Literal["operator", "player_exit", "heartbeat_timeout"]
+
+ENDED_BECAUSE = {
+    "operator": "the casino ended this session",
+    "player_exit": "you left this session",
+    "heartbeat_timeout": "this session ended after a while without activity",
+}
+
+
+def closed(session: dict[str, Any] | None) -> SessionClosed:
+    """The refusal of a call on an ended session, saying how it ended (``session_status``,
+    ``end_reason``) so the player's page can tell an operator's terminate from an expiry."""
+    if session is None:
+        return SessionClosed("this session is closed")
+    reason = str(session.get("end_reason", ""))
+    details = {"session_status": str(session.get("status", "")), "end_reason": reason}
+    return SessionClosed(ENDED_BECAUSE.get(reason, "this session is closed"), details=details)
+
+
+def end(
+    session: dict[str, Any], status: str, reason: EndReason, remaining_ms: Remaining | None = None
+) -> dict[str, Any] | None:
+    """active -> ``status`` (terminated, finished) for ``reason``, then the operator's
+    finalize_session. The ended session, or None if it had already ended."""
+    return _end(session, status, reason, remaining_ms)[0]
 
 
 def expire(session: dict[str, Any], remaining_ms: Remaining | None = None) -> str | None:
     """An overdue session is finished: the outcome of its finalize_session (``finalize``'s), or
     None if it had already ended."""
-    ended, outcome = _end(session, "finished", remaining_ms)
+    ended, outcome = _end(session, "finished", "heartbeat_timeout", remaining_ms)
     return None if ended is None else outcome or "no_operator"
 
 
-def _end(session: dict[str, Any], status: str, remaining_ms: Remaining | None) -> tuple[dict[str, Any] | None, str]:
-    ended = store.end_session(session["id"], status, clock.now_ms(), finalize="operator" in session)
+def _end(
+    session: dict[str, Any], status: str, reason: EndReason, remaining_ms: Remaining | None
+) -> tuple[dict[str, Any] | None, str]:
+    ended = store.end_session(session["id"], status, reason, clock.now_ms(), finalize="operator" in session)
     if ended is None:
         return None, ""
     outcome = finalize(ended["id"], remaining_ms) if ended.get("finalize_state") == "due" else ""

@@ -13,7 +13,7 @@ import re
 import secrets
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from casino import clock, ids
 from casino.contract import store as contract_store
@@ -54,6 +54,15 @@ def _user(operator: Operator, their_id: str | None, now: int) -> dict[str, Any]:
     return {"id": stored["id"], "ref_id": their_id, "status": stored["status"]}
 
 
+def _web_address(url: str) -> bool:
+    """An absolute http(s) address with a host and no spaces or control characters: the player's
+    page links to it, so a ``javascript:`` or relative address is refused here, not there."""
+    if any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in url):
+        return False
+    parts = urlsplit(url)
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
+
+
 def _client_url(base_url: str, token: str) -> str:
     return f"{base_url.rstrip('/')}/play?{urlencode({'token': token})}"
 
@@ -73,6 +82,8 @@ def create_session(operator: Operator, body: dict[str, Any], base_url: str) -> d
             ("return_url", 2000),
         )
     }
+    if fields["return_url"] is not None and not _web_address(fields["return_url"]):
+        raise ValidationFailed("return_url: must be an absolute http or https address", field="return_url")
     if fields["currency"] is not None and fields["currency"] not in operator.currencies:
         raise ValidationFailed(
             f"currency: not one of the operator's ({', '.join(operator.currencies)})", field="currency"
@@ -150,7 +161,7 @@ def terminate(
     session = find(operator, session_id, is_our_id)
     if session["status"] != "active":
         return _with_events(session)
-    ended = session_end.end(session, "terminated", remaining_ms)
+    ended = session_end.end(session, "terminated", "operator", remaining_ms)
     return _with_events(ended if ended is not None else find(operator, session_id, is_our_id))
 
 

@@ -232,16 +232,19 @@ def sessions_of(
     return [aws.from_item(i) for i in answer.get("Items", [])], position
 
 
-def end_session(session_id: str, status: str, now: int, *, finalize: bool) -> dict[str, Any] | None:
-    """An active session ends, in ONE write: its status, its end date, out of the active list,
+def end_session(session_id: str, status: str, reason: str, now: int, *, finalize: bool) -> dict[str, Any] | None:
+    """An active session ends, in ONE write: its status, why, its end date, out of the active list,
     and (``finalize``) its operator's finalize_session due and listed for the schedule, so a
     Lambda that dies after this write loses nothing. None if it had already ended."""
     if finalize:
-        expression = "SET #status = :ended, end_date = :now, finalize_state = :due, gsi3pk = :list, gsi3sk = :at"
-        values = {":ended": status, ":now": now, ":due": "due", ":list": FINALIZE_DUE, ":at": _at(now)}
+        expression = (
+            "SET #status = :ended, end_reason = :why, end_date = :now, finalize_state = :due, gsi3pk = :list, "
+            "gsi3sk = :at"
+        )
+        values = {":ended": status, ":why": reason, ":now": now, ":due": "due", ":list": FINALIZE_DUE, ":at": _at(now)}
     else:
-        expression = "SET #status = :ended, end_date = :now REMOVE gsi3pk, gsi3sk"
-        values = {":ended": status, ":now": now}
+        expression = "SET #status = :ended, end_reason = :why, end_date = :now REMOVE gsi3pk, gsi3sk"
+        values = {":ended": status, ":why": reason, ":now": now}
     return _update(f"SESSION#{session_id}", "SESSION", expression, "#status = :active", {**values, ":active": "active"})
 
 
