@@ -1,6 +1,8 @@
 """``make bench``: wallet movements against the emulator's own ceiling, and DynamoDB requests
-per movement; then the hub's plays end to end (``bench/plays.py``). Results:
-``bench/results/wallet.json``, ``bench/results/plays.json`` and ``docs/benchmarks.md``.
+per movement; what responsible-gaming limits cost a BET (``bench/limits.py``); then the hub's
+plays end to end (``bench/plays.py``) and password login's costs and timing
+(``bench/passwords.py``). Results: ``bench/results/wallet.json``,
+``bench/results/plays.json``, ``bench/results/passwords.json`` and ``docs/benchmarks.md``.
 
 Throughput here is mostly moto's: what matters is the ratio of our movements per second
 (through the handler: event parsing, auth, validation, domain, one transaction) to the
@@ -23,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import local  # noqa: F401 - the shared layer on sys.path
-from bench import plays
+from bench import limits, passwords, plays
 from local import seed
 from local.metering import counting
 from local.server import proxy_event
@@ -110,6 +112,7 @@ def main() -> int:
 
     provider = provider_bench(stack)
     one_wallet = one_wallet_bench(stack)
+    responsible = limits.bench(stack)
 
     with counting() as wallet_counts:
         service_deposit("count-1")
@@ -120,6 +123,7 @@ def main() -> int:
     with counting() as service_replay_counts:
         service_deposit("count-1")
     played = plays.run(stack, seeded.data, emulator)  # a failure is reported, the sections above still written
+    signing_in = passwords.run(stack)
     stack.stop()
 
     result = {
@@ -130,6 +134,7 @@ def main() -> int:
         "ratio_to_ceiling": round(through_handler / emulator, 3),
         "provider": provider,
         "one_wallet": one_wallet,
+        "responsible_gaming": responsible,
         "requests": {
             "movement_in_the_wallet": dict(wallet_counts),
             "admin_deposit_through_handler": dict(handler_counts),
@@ -140,11 +145,17 @@ def main() -> int:
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     PLAYS_RESULTS.write_text(json.dumps(played, indent=2) + "\n", encoding="utf-8")
-    DOC.write_text(markdown(result) + plays.markdown(played), encoding="utf-8")
+    passwords.RESULTS.write_text(json.dumps(signing_in, indent=2) + "\n", encoding="utf-8")
+    DOC.write_text(
+        markdown(result) + limits.markdown(responsible) + plays.markdown(played) + passwords.markdown(signing_in),
+        encoding="utf-8",
+    )
     print(json.dumps(result, indent=2))
     print(json.dumps(played, indent=2))
+    print(json.dumps(signing_in, indent=2))
     print(plays.verdict_line(played))
-    return 1 if "error" in played else 0
+    print(passwords.verdict_line(signing_in))
+    return 1 if "error" in played or not passwords.passed(signing_in) else 0
 
 
 def provider_bench(stack: LocalStack) -> dict[str, Any]:

@@ -50,6 +50,8 @@ def seed(stack: LocalStack, data: dict[str, Any] | None = None) -> Seeded:
         result.lines.append(seed_player(player))
     for operator in data.get("operators", []):
         result.lines.append(seed_operator(stack, operator))
+    for password_player in data.get("password_players", []):
+        result.lines.append(seed_password_player(password_player))
     for game in data.get("hub_games", []):
         result.lines.append(seed_hub_game(game))
     return result
@@ -162,6 +164,41 @@ def seed_player(player: dict[str, Any]) -> str:
     return (
         f"player {pid:<11} {view['currency']} real {balances['real']}, bonus {balances['bonus']}, "
         f"{view['status']}, country {view['country']}"
+    )
+
+
+def seed_password_player(player: dict[str, Any]) -> str:
+    """A password player of a bridge operator (player-accounts.md) through the logic of
+    ``POST /client/register``, its real balance set by a keyed adjustment. Seeded before (the
+    username is taken), the stored player is kept and the keyed adjustment changes nothing."""
+    from casino.accounts import service  # noqa: PLC0415
+    from casino.accounts import store as accounts_store  # noqa: PLC0415
+    from casino.errors import Conflict  # noqa: PLC0415
+    from casino.wallet import admin  # noqa: PLC0415
+
+    fields = ("operator", "username", "password", "currency", "country", "display_name")
+    with contextlib.suppress(Conflict):  # registered before: the same username, kept as it is
+        service.register(**{name: player.get(name) for name in fields})
+    credential = accounts_store.credential(player["operator"], player["username"].casefold())
+    assert credential is not None, f"password player {player['username']} was not registered"
+    pid = credential["player_id"]
+    admin.post_transaction(
+        pid, type="adjustment", amount=player["real"], idempotency_key=f"seed-{pid}-real", note="local demo balance"
+    )
+    from casino.wallet import limits  # noqa: PLC0415
+
+    if player.get("limits"):  # a limit seeded again is no change (and its audit record is not repeated)
+        limits.change(pid, {**player["limits"], "reason": "local demo limits"}, by="ops")
+    balances = admin.get_player(pid)["balances"]
+    shown = ", ".join(
+        f"{kind} limit {amount} a {period}"
+        for kind, periods in (player.get("limits") or {}).items()
+        for period, amount in periods.items()
+    )
+    return (
+        f"password player {player['username']:<4} operator {player['operator']}, password {player['password']}, "
+        f"player {pid}, {player['currency']} real {balances['real']}{', ' + shown if shown else ''} "
+        f"(POST /api/v1/client/password_login)"
     )
 
 

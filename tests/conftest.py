@@ -54,8 +54,10 @@ class RunningStack:
         admin_key: str | None = ADMIN_KEY,
         headers: dict[str, str] | None = None,
         query: str = "",
+        source_ip: str = "127.0.0.1",
     ) -> tuple[int, Any]:
-        """A request through the template's routes, as API Gateway would deliver it."""
+        """A request through the template's routes, as API Gateway would deliver it (from
+        ``source_ip``, as ``requestContext.identity.sourceIp``)."""
         found = self.gateway.find(method, path)
         assert found is not None, f"no route for {method} {path}"
         logical, route, params = found
@@ -63,7 +65,7 @@ class RunningStack:
         if admin_key is not None:
             sent["Authorization"] = f"Bearer {admin_key}"
         raw = b"" if body is None else (body if isinstance(body, bytes) else json.dumps(body).encode())
-        evt = proxy_event(route, method, path, params, list(sent.items()), query, raw, "127.0.0.1")
+        evt = proxy_event(route, method, path, params, list(sent.items()), query, raw, source_ip)
         response = self.invoke(logical, evt)
         text = response.get("body") or "null"
         return int(response["statusCode"]), json.loads(text)

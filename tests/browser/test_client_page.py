@@ -495,3 +495,85 @@ def test_reduced_motion_reveals_at_once(running: RunningStack, open_client: Call
     client.play_button().click()
     revealed(client)
     assert client.page.evaluate("getComputedStyle(document.querySelector('.card-cover')).animationName") == "none"
+
+
+# ---------------------------------------------------------------- responsible gaming
+@pytest.mark.parametrize("width", WIDTHS)
+def test_a_limit_reached_says_so_and_charges_nothing(
+    running: RunningStack, open_client: Callable[..., Client], width: int, assert_axe_clean: Any, screenshot: Any
+) -> None:
+    client = open_client(width, real="5.00")
+    status, _ = running.call(
+        "POST", f"{A}/players/{client.player_id}/limits", {"wager": {"day": "0.50"}, "reason": "t"}
+    )
+    assert status == 200
+    client.play_button().click()
+    expect(client.page.get_by_role("alert")).to_contain_text(
+        "A responsible-gaming limit on your account stops this play"
+    )
+    assert client.real_on_the_server(running) == Decimal("5.00")
+    assert_axe_clean(client.page)
+    screenshot(client.page, "limit-reached")
+
+
+def test_a_reality_check_due_holds_the_play_until_the_player_acknowledges_it(
+    running: RunningStack,
+    open_client: Callable[..., Client],
+    monkeypatch: pytest.MonkeyPatch,
+    screenshot: Any,
+    assert_axe_clean: Any,
+) -> None:
+    from casino import clock
+
+    client = open_client(375, real="5.00")
+    status, _ = running.call(
+        "POST", f"{A}/players/{client.player_id}/limits", {"reality_check_minutes": 30, "reason": "t"}
+    )
+    assert status == 200
+    later = clock.now_ms() + 31 * 60_000
+    monkeypatch.setattr(clock, "now_ms", lambda: later)  # the stack runs in this process
+    client.play_button().click()
+    dialog = client.page.get_by_role("alertdialog", name="Reality check")
+    expect(dialog).to_contain_text("You have played for 31 minutes in this session.")
+    expect(dialog).to_contain_text("net 0.00 EUR")
+    expect(client.play_button()).to_be_disabled()
+    assert_axe_clean(client.page)
+    screenshot(client.page, "reality-check")
+    dialog.get_by_role("button", name="Continue playing").click()
+    expect(dialog).to_be_hidden()
+    client.play_button().click()
+    revealed(client)
+
+
+# ---------------------------------------------------------------- password sign-in
+@pytest.mark.parametrize("width", WIDTHS)
+def test_a_password_player_signs_in_on_the_page_and_plays(
+    running: RunningStack,
+    new_page: Callable[..., Page],
+    width: int,
+    assert_axe_clean: Any,
+    screenshot: Any,
+    page_log: Any,
+) -> None:
+    import httpx
+
+    name = f"pw{uuid.uuid4().hex[:8]}"
+    password = "a long unusual pass 7"
+    body = {"operator": "demo", "username": name, "password": password, "currency": "EUR", "country": "MT"}
+    assert httpx.post(f"{running.base_url}/api/v1/client/register", json=body, timeout=60).status_code == 201
+    page = new_page(width)
+    page.goto(f"{running.base_url}/play?operator=demo")
+    form = page.locator("#signin-form")
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    assert_axe_clean(page)
+    screenshot(page, "sign-in")
+    page.get_by_label("Username").fill(name)
+    page.get_by_label("Password").fill("not the password at all")
+    form.get_by_role("button", name="Sign in").click()
+    expect(page.locator("#signin-error")).to_have_text("Wrong username or password.")
+    page.get_by_label("Password").fill(password)
+    form.get_by_role("button", name="Sign in").click()
+    expect(page.locator("#lobby")).to_be_visible(timeout=SLOW_MS)
+    expect(page.locator("#balances")).to_contain_text("0.00 EUR")
+    assert page.url.endswith("/play?operator=demo")
+    assert not page_log(page).page_errors and not page_log(page).csp_violations

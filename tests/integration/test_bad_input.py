@@ -289,6 +289,10 @@ ROUTES = [
     ("POST", f"{CLIENT}/login"),
     ("POST", f"{CLIENT}/heartbeat"),
     ("POST", f"{CLIENT}/exit"),
+    ("POST", f"{CLIENT}/register"),
+    ("POST", f"{CLIENT}/password_login"),
+    ("POST", f"{CLIENT}/password"),
+    ("POST", f"{A}/players/{{pid}}/credentials"),
 ]
 
 _numbers = st.one_of(

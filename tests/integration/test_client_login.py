@@ -176,7 +176,7 @@ def test_login_hands_the_page_its_settings_and_return_url_must_be_a_web_address(
         (Fault("fail_5xx"), 200, 2),  # unknown: retried, then it lands
         (Fault("malformed"), 200, 2),  # unknown: retried
         (Fault("drop_after_apply"), 200, 2),  # applied but the answer was lost: retried
-        (Fault("refuse", code="session_expired"), 503, 1),  # final: never retried
+        (Fault("refuse", code="session_expired"), 409, 1),  # final: never retried, the operator's code
         (Fault("fail_5xx", times=10), 503, 4),  # unknown past the retries
     ],
 )
@@ -189,6 +189,8 @@ def test_every_fault_of_the_operator_at_login(
     assert answer.status_code == status, answer.text
     if status == 503:
         assert answer.json()["error"]["code"] == "upstream_unavailable"
+    if status == 409:
+        assert answer.json()["error"]["code"] == "session_expired"
     assert len(operator.calls_to("initialize_session")) == init_calls
 
 
@@ -274,7 +276,8 @@ def test_each_final_refusal_at_login_is_not_retried(
     operator, hub = fake
     operator.fail("get_user_data", Fault("refuse", code=code))
     answer = client_post(running, "login", {"client_token": open_session(hub)[1]})
-    assert answer.status_code == 503 and answer.json()["error"]["code"] == "upstream_unavailable"
+    # final, so a 4xx (a 5xx would say "retry"), with the operator's code for the page to explain
+    assert answer.status_code == 409 and answer.json()["error"]["code"] == code, answer.text
     assert len(operator.calls_to("get_user_data")) == 1
 
 
@@ -358,5 +361,5 @@ def test_an_unknown_outcome_frees_the_link_and_a_refusal_burns_it(
     assert client_post(running, "login", {"client_token": token}).status_code == 200  # tried again
     operator.fail("get_user_data", Fault("refuse", code="user_blocked"))
     _, token = open_session(hub)
-    assert client_post(running, "login", {"client_token": token}).status_code == 503
+    assert client_post(running, "login", {"client_token": token}).status_code == 409
     assert client_post(running, "login", {"client_token": token}).status_code == 401  # burnt

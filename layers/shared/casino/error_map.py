@@ -18,12 +18,13 @@ from casino.errors import DomainError
 
 @lru_cache(maxsize=1)
 def table() -> dict[type[DomainError], tuple[int, str]]:
+    from casino.accounts import policy as accounts  # noqa: PLC0415
     from casino.bridge import plays  # noqa: PLC0415
     from casino.contract import domain as contract_domain  # noqa: PLC0415
     from casino.contract import steps  # noqa: PLC0415
-    from casino.hub import wallet_client  # noqa: PLC0415
+    from casino.hub import reality_check, wallet_client  # noqa: PLC0415
     from casino.provider import rounds  # noqa: PLC0415
-    from casino.wallet import domain, engine  # noqa: PLC0415
+    from casino.wallet import domain, engine, responsible  # noqa: PLC0415
 
     return {
         DomainError: (500, "OP_90"),
@@ -40,7 +41,12 @@ def table() -> dict[type[DomainError], tuple[int, str]]:
         errors.UpstreamUnavailable: (503, "OP_90"),
         errors.Refused: (409, "OP_90"),
         engine.WalletBusy: (429, "OP_90"),
+        accounts.TooManyAttempts: (429, "OP_90"),
         domain.PlayerBlocked: (403, "OP_31"),
+        responsible.LimitExceeded: (409, "OP_36"),
+        reality_check.RealityCheckDue: (409, "OP_36"),
+        responsible.SelfExcluded: (403, "OP_36"),
+        responsible.ExclusionKept: (409, "OP_40"),
         domain.BuyFeatureWithBonus: (409, "OP_35"),
         domain.RefundTooLarge: (409, "OP_43"),
         rounds.RoundClosed: (409, "OP_43"),

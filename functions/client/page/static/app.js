@@ -28,14 +28,17 @@ const ENDED_TEXT = {
   link: "This game link has expired or was already used. Go back to the casino and open the game again.",
   no_link: "This page opens from the casino with a game link. Go back to the casino and open the game again.",
   signed_out: "Your session is no longer valid. Open the game again from the casino.",
+  self_exclusion: "Your account is excluded from play: this session has ended. Withdrawals still work.",
+  password_changed: "Your password was changed: this session has ended. Sign in again.",
+  blocked: "Your account is blocked. Contact the casino's support.",
 };
 const REFUSAL_TEXT = {
   insufficient_funds: "You do not have enough funds for this stake. Nothing was charged.",
   game_unavailable: "This game is not available right now. Nothing was charged.",
   maintenance: "This game is in maintenance. Please try again later. Nothing was charged.",
-  limit_exceeded: "This play would go over a limit you have set. Nothing was charged.",
+  limit_exceeded: "A responsible-gaming limit on your account stops this play. Nothing was charged.",
   self_excluded: "Your account is excluded from play at the moment. Nothing was charged.",
-  time_out: "Your account is on a time-out from play. Nothing was charged.",
+  user_blocked: "Your account is blocked: this play was refused. Nothing was charged. Contact the casino.",
 };
 
 const state = {
@@ -47,6 +50,9 @@ const state = {
   current: null, // the contract on the ticket, and its game
   cursor: null,
   heartbeat: 0,
+  reality: 0, // the timer of the next reality check
+  accountsSaid: "",
+  play: 0, // the number of the play on the ticket (an earlier play's flow stops touching it)
   ended: false,
   busy: false,
 };
@@ -95,6 +101,7 @@ function sleep(ms) {
 
 // ------------------------------------------------------------------ the API
 async function api(method, path, body) {
+  if (state.ended) throw new ApiError(401, { code: "ended", message: "The session has ended." });
   const headers = { Accept: "application/json" };
   if (body !== undefined) headers["Content-Type"] = "application/json";
   if (state.auth) headers.Authorization = `Bearer ${state.auth}`;
@@ -126,6 +133,7 @@ async function api(method, path, body) {
 
 function retryable(error) {
   if (error instanceof NetworkError) return true;
+  if (error instanceof ApiError && error.error.retry_after_s !== undefined) return false; // a lockout: not now
   if (!(error instanceof ApiError) || error.code in REFUSAL_TEXT) return false; // maintenance is a 503, and final
   return error.status >= 500 || error.status === 429 || error.error.retryable === true;
 }
@@ -169,8 +177,7 @@ function notice(text, actions = [], tone = "problem") {
   holder.replaceChildren(...actions.map(([label, act]) => button(label, act)));
   box.dataset.tone = tone;
   box.hidden = false;
-  const first = holder.querySelector("button");
-  if (first) first.focus();
+  focusOn("notice-text"); // read first; a held key cannot dismiss it unread
 }
 
 function clearNotice() {
@@ -180,6 +187,9 @@ function clearNotice() {
 
 function showAccounts(accounts) {
   if (!Array.isArray(accounts)) return;
+  const said = JSON.stringify(accounts.map((a) => [a.ref_id || a.id, a.amount, a.currency, a.status]));
+  if (said === state.accountsSaid) return; // unchanged: not announced again
+  state.accountsSaid = said;
   const rows = accounts
     .filter((a) => a && (a.status === undefined || a.status === "active"))
     .map((account) => {
@@ -196,10 +206,10 @@ function setBusy(busy) {
   $("again").disabled = busy;
 }
 
-function focusOn(id) {
+function focusOn(id, keepScroll = false) {
   const target = $(id);
   target.setAttribute("tabindex", "-1");
-  target.focus();
+  target.focus({ preventScroll: keepScroll });
 }
 
 // ------------------------------------------------------------------ games and their commitments
@@ -224,7 +234,9 @@ function showGames(games) {
   state.games = new Map(games.map((g) => [g.id, g]));
   for (const game of games) {
     const c = game.commitment;
-    if (c && c.series_id && !state.seen.has(c.series_id)) state.seen.set(c.series_id, { commitment: c, seenAt: now });
+    if (c && c.series_id && !state.seen.has(c.series_id)) {
+      state.seen.set(c.series_id, { commitment: c, seenAt: now, gameId: game.id });
+    }
   }
   const first = state.client.game_id;
   const ordered = [...games].sort((a, b) => (b.id === first) - (a.id === first));
@@ -236,6 +248,7 @@ function showGames(games) {
     const stakes = item.querySelector(".stakes");
     for (const stake of game.stakes || []) {
       const play = button(`Play for ${money(stake, game.currency)}`, () => startPlay(game, stake));
+      play.setAttribute("aria-label", `Play for ${money(stake, game.currency)}, ${game.name}`);
       play.disabled = state.busy || state.ended;
       stakes.append(play);
     }
@@ -287,8 +300,15 @@ function startPlay(game, stake) {
   $("verify").hidden = true;
   $("again").hidden = true;
   $("fairness").hidden = true;
-  state.pending = { game, stake, playId: newPlayId(), sentAt: Date.now() };
+  $("prize-said").textContent = "";
+  state.play += 1; // a flow still settling an earlier play stops touching the ticket
+  state.pending = { game, stake, playId: newPlayId(), sentAt: Date.now(), play: state.play };
   sendPlay();
+}
+
+// Whether the flow of play number ``play`` may still change what the player sees.
+function live(play) {
+  return !state.ended && play === state.play;
 }
 
 // Sends the pending play; every retry, automatic or the player's, sends the same play_id.
@@ -298,12 +318,15 @@ async function sendPlay() {
   setBusy(true);
   clearNotice();
   showTicket("waiting", `Buying a ticket for ${money(pending.stake, pending.game.currency)}…`);
+  $("ticket").scrollIntoView({ block: "start" });
+  focusOn("ticket-title", true); // keyboard focus follows the play (and a held Enter lands nowhere)
   let answer;
   try {
     answer = await persist("your play", () =>
       api("POST", "play", { game_id: pending.game.id, stake: pending.stake, play_id: pending.playId }),
     );
   } catch (error) {
+    if (state.ended) return;
     if (retryable(error)) {
       showTicket("idle", "Your play is kept: trying again sends the same play, so it is never bought twice.");
       notice(`${problemText(error)} We could not confirm your play.`, [["Try again", sendPlay]], "info");
@@ -315,13 +338,16 @@ async function sendPlay() {
     refused(error);
     return;
   }
+  if (state.ended) return;
   state.pending = null;
-  await follow(answer.contract, pending.game, pending.sentAt);
+  await follow(answer.contract, pending.game, pending.sentAt, pending.play);
 }
 
 function refused(error) {
   if (handleLost(error)) return;
   const code = error instanceof ApiError ? error.code : "";
+  if (code === "reality_check_due") return realityCheck();
+  if (code === "session_expired") return end("operator");
   const text = REFUSAL_TEXT[code] || `The casino refused this play: ${problemText(error)}`;
   notice(text, [["OK", () => (clearNotice(), focusOn("games-title"))]]);
   if (code === "game_unavailable" || code === "maintenance") refreshGames();
@@ -331,24 +357,28 @@ async function poll(contract) {
   const answer = await persist("to reach the casino", () =>
     api("GET", `contracts/${encodeURIComponent(contract.id)}`),
   );
-  showAccounts(answer.contract.balance);
+  if (!state.ended) showAccounts(answer.contract.balance);
   return answer.contract;
 }
 
-// From a play's answer to its settlement: wait for the bet, reveal, view_done, settle.
-async function follow(first, game, sentAt) {
+// From a play's answer to its settlement: wait for the bet, reveal, view_done, settle. Every
+// step after an await checks that the page is still on this play (``live``).
+async function follow(first, game, sentAt, play) {
   let contract = first;
-  state.current = { contract, game, sentAt };
+  state.current = { contract, game, sentAt, shown: null };
   showAccounts(contract.balance);
   try {
     for (let i = 0; !contract.reveal && !TERMINAL.has(contract.status) && i < PLACE_POLLS; i++) {
       showTicket("waiting", "The casino is still confirming your bet…");
       await sleep(1000);
+      if (!live(play)) return;
       contract = await poll(contract);
+      if (!live(play)) return;
       state.current.contract = contract;
     }
   } catch (error) {
-    return followLost(error, contract, game, sentAt);
+    if (live(play)) followLost(error, contract, game, sentAt, play);
+    return;
   }
   if (!contract.reveal) {
     setBusy(false);
@@ -363,14 +393,17 @@ async function follow(first, game, sentAt) {
     loadHistory(true);
     return;
   }
+  // the reveal as drawn and shown: the fairness check is of this one, whatever comes later
+  state.current.shown = JSON.parse(JSON.stringify(contract.reveal));
   await reveal(contract, game);
-  await settle(contract, game, sentAt);
+  if (live(play)) await settle(contract, game, sentAt, play);
 }
 
-function followLost(error, contract, game, sentAt) {
+function followLost(error, contract, game, sentAt, play) {
   if (handleLost(error)) return;
   showTicket("idle", "Your play is safe on the casino's side; we lost track of it here.");
-  notice(`${problemText(error)}`, [["Check again", () => (clearNotice(), follow(contract, game, sentAt))]], "info");
+  const again = () => (clearNotice(), follow(contract, game, sentAt, play));
+  notice(`${problemText(error)}`, [["Check again", again]], "info");
 }
 
 function reveal(contract, game) {
@@ -387,6 +420,7 @@ function reveal(contract, game) {
       finished = true;
       card.dataset.state = "revealed";
       $("verify").hidden = false;
+      $("prize-said").textContent = $("prize").textContent; // announced once the reveal ends
       resolve();
     };
     if (reduced) return done();
@@ -395,29 +429,41 @@ function reveal(contract, game) {
   });
 }
 
-async function settle(first, game, sentAt) {
+function sameReveal(a, b) {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+async function settle(first, game, sentAt, play) {
   let contract = first;
   showTicket("revealed", first.reveal.won ? "Paying your win…" : "Settling your ticket…");
   try {
     const seen = await persist("to confirm", () => api("POST", "view_done", { contract_id: contract.id }));
+    if (!live(play)) return;
     contract = seen.contract;
     showAccounts(contract.balance);
     $("again").hidden = false;
     setBusy(false);
     for (let i = 0; !TERMINAL.has(contract.status) && contract.status !== "errored" && i < SETTLE_POLLS; i++) {
       await sleep(Math.min(500 * (i + 1), 3000));
+      if (!live(play)) return;
       contract = await poll(contract);
+      if (!live(play)) return;
     }
   } catch (error) {
+    if (!live(play)) return;
     setBusy(false);
     $("again").hidden = false;
     if (handleLost(error)) return;
     showTicket("revealed", "Your ticket is settled automatically even if this page loses the connection.");
-    notice(problemText(error), [["Check again", () => (clearNotice(), settle(contract, game, sentAt))]], "info");
+    notice(problemText(error), [["Check again", () => (clearNotice(), settle(contract, game, sentAt, play))]], "info");
     return;
   }
-  state.current = { contract, game, sentAt };
-  if (contract.status === "finalized") {
+  state.current = { ...state.current, contract };
+  await refreshGames(); // a series may have rolled over: the next play's commitment is known before it
+  if (!live(play)) return;
+  if (contract.reveal && !sameReveal(contract.reveal, state.current.shown)) {
+    showTicket("revealed", "The casino's record of this ticket differs from the one shown: check it with Verify.");
+  } else if (contract.status === "finalized") {
     showTicket("revealed", contract.reveal.won ? "Paid. Your balance is up to date." : "Settled.");
   } else if (contract.status === "errored") {
     showTicket("revealed", "Your settlement is delayed. It is retried automatically: nothing is lost.");
@@ -430,30 +476,46 @@ async function settle(first, game, sentAt) {
 // ------------------------------------------------------------------ the fairness check
 async function showFairness() {
   const current = state.current;
-  if (!current || !current.contract.reveal) return;
-  const { contract, game, sentAt } = current;
-  const proof = contract.reveal.proof || {};
+  if (!current || !current.shown) return;
+  const { contract, game, sentAt, shown } = current;
+  const proof = shown.proof || {};
+  if (!state.seen.has(proof.series_id)) await refreshGames(); // a series that rolled over during the play
   const held = state.seen.get(proof.series_id);
-  const before = held && held.seenAt <= sentAt ? held.commitment : null;
+  const ours = held && held.gameId === game.id ? held : null; // only a series of THIS game
+  // announced to the page before the play was sent: fixed before the player played
+  const before = ours && ours.seenAt <= sentAt ? ours.commitment : null;
+  const after = ours && !before ? ours.commitment : null;
   const places = decimalPlaces((game.stakes || [])[0] || contract.stake);
   const verdict = $("fairness-verdict");
   verdict.textContent = "Checking…";
   delete verdict.dataset.ok;
   $("fairness").hidden = false;
   facts($("fairness-facts"), [
-    ["Prize", money(contract.reveal.prize, contract.currency || game.currency)],
+    ["Prize", money(shown.prize, contract.currency || game.currency)],
     ["Ticket", `${Number(proof.position) + 1} of ${proof.tickets}`],
     ["Series", proof.series_id],
     ["Salt", proof.salt],
-    ["Root published", before ? before.root : "not received before the play"],
-    ["Published at", before ? when(before.committed_at) : "—"],
+    ["Root published", (before || after) ? (before || after).root : "not received for this game"],
+    ["Published at", (before || after) ? when((before || after).committed_at) : "—"],
   ]);
   focusOn("fairness-title");
   let result;
   try {
-    result = await checkReveal(contract.reveal, before, places);
+    result = await checkReveal(shown, before || after, places);
   } catch {
     result = { ok: false, problem: "this browser could not compute the check" };
+  }
+  if (result.ok && contract.reveal && !sameReveal(contract.reveal, shown)) {
+    result = { ok: false, problem: "the casino's record of this ticket changed after it was shown" };
+  }
+  if (result.ok && !before) {
+    // the series began with this very play (the last one sold out): its proof holds, but the page
+    // saw its commitment only afterwards, so it cannot tell by itself that it was fixed before
+    verdict.dataset.ok = "partial";
+    verdict.textContent =
+      "The proof holds for a new series that began with this play. This page received its commitment only " +
+      "after your play, so it cannot confirm by itself that the prize was fixed before.";
+    return;
   }
   verdict.dataset.ok = String(result.ok);
   verdict.textContent = result.ok
@@ -494,6 +556,60 @@ async function loadHistory(fresh) {
   $("history").hidden = false;
 }
 
+// ------------------------------------------------------------------ the reality check
+function minutesOf(seconds) {
+  const minutes = Math.floor(seconds / 60);
+  return minutes === 1 ? "1 minute" : `${minutes} minutes`;
+}
+
+// Shows the time played and the net position; the player acknowledges it to play on.
+async function realityCheck() {
+  let answer;
+  try {
+    answer = await persist("the reality check", () => api("GET", "reality_check"));
+  } catch (error) {
+    if (!handleLost(error)) status(`${problemText(error)} The reality check could not be loaded.`);
+    return;
+  }
+  if (!answer.minutes) return;
+  $("reality-text").textContent =
+    `You have played for ${minutesOf(answer.elapsed_s)} in this session. ` +
+    `Staked ${money(answer.staked, answer.currency)}, won ${money(answer.won, answer.currency)}: ` +
+    `net ${money(answer.net, answer.currency)}.`;
+  setBusy(true);
+  $("reality").hidden = false;
+  $("reality-continue").focus();
+}
+
+function scheduleRealityCheck(answer) {
+  clearTimeout(state.reality);
+  if (!answer || !answer.minutes || state.ended) return;
+  const wait = Math.max(0, answer.due_at - answer.checked_at); // on the server's clock, not this device's
+  state.reality = setTimeout(realityCheck, Math.min(wait, 2 ** 31 - 1));
+}
+
+async function acknowledgeRealityCheck() {
+  let answer;
+  try {
+    answer = await persist("to go on", () => api("POST", "reality_check"));
+  } catch (error) {
+    if (!handleLost(error)) notice(problemText(error), [["Try again", acknowledgeRealityCheck]]);
+    return;
+  }
+  $("reality").hidden = true;
+  setBusy(Boolean(state.pending)); // a play still unconfirmed keeps the others off
+  focusOn("games-title");
+  scheduleRealityCheck(answer);
+}
+
+async function startRealityCheck() {
+  try {
+    scheduleRealityCheck(await api("GET", "reality_check"));
+  } catch {
+    // none for this session (another casino's wallet), or not now: the play is refused if due
+  }
+}
+
 // ------------------------------------------------------------------ the session
 function handleLost(error) {
   if (!(error instanceof ApiError)) return false;
@@ -509,13 +625,15 @@ function handleLost(error) {
 }
 
 function end(reason, fallback) {
+  if (state.ended) return; // the first reason stands (a late answer cannot change it)
   state.ended = true;
   state.auth = null;
   state.pending = null;
   clearInterval(state.heartbeat);
+  clearTimeout(state.reality);
   clearNotice();
   status("");
-  for (const id of ["loading", "lobby", "ticket", "fairness", "history"]) $(id).hidden = true;
+  for (const id of ["loading", "lobby", "ticket", "fairness", "history", "reality"]) $(id).hidden = true;
   $("exit").hidden = true;
   $("ended-title").textContent = reason === "link" || reason === "no_link" ? "This link cannot be used" : "Session ended";
   $("ended-text").textContent = ENDED_TEXT[reason] || fallback || ENDED_TEXT.signed_out;
@@ -563,9 +681,50 @@ async function exit() {
   end("player_exit");
 }
 
+// Our own casino's players may sign in with a password (player-accounts.md): the page opened as
+// /play?operator=<a brand's code>, without a link's token.
+function showSignIn(operator) {
+  $("loading").hidden = true;
+  $("signin").hidden = false;
+  $("username").focus();
+  $("signin-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const username = $("username").value.trim();
+    const password = $("password").value;
+    const error = $("signin-error");
+    if (!username || !password) {
+      error.textContent = "Enter your username and your password.";
+      return;
+    }
+    error.textContent = "";
+    $("signin-submit").disabled = true;
+    let answer;
+    try {
+      answer = await persist("to sign in", () => api("POST", "password_login", { operator, username, password }));
+    } catch (problem) {
+      $("signin-submit").disabled = false;
+      if (problem instanceof ApiError && problem.status === 401) {
+        error.textContent = "Wrong username or password.";
+      } else if (problem instanceof ApiError && problem.status === 429) {
+        const minutes = Math.max(1, Math.ceil(Number(problem.error.retry_after_s || 60) / 60));
+        error.textContent = `Too many attempts. Try again in ${minutes} minute${minutes === 1 ? "" : "s"}.`;
+      } else {
+        error.textContent = problemText(problem);
+      }
+      return;
+    }
+    $("password").value = "";
+    $("signin").hidden = true;
+    enter(answer);
+  });
+}
+
 async function start() {
-  const token = new URLSearchParams(window.location.search).get("token");
-  window.history.replaceState(null, "", window.location.pathname); // the one-time token leaves the address bar
+  const query = new URLSearchParams(window.location.search);
+  const token = query.get("token");
+  const operator = query.get("operator");
+  // the one-time token leaves the address bar (a brand's sign-in address keeps its operator)
+  window.history.replaceState(null, "", window.location.pathname + (operator ? `?operator=${encodeURIComponent(operator)}` : ""));
   $("exit").addEventListener("click", exit);
   $("again").addEventListener("click", () => {
     $("ticket").hidden = true;
@@ -578,16 +737,38 @@ async function start() {
     $("verify").focus();
   });
   $("history-more").addEventListener("click", () => loadHistory(false));
+  $("reality-continue").addEventListener("click", acknowledgeRealityCheck);
+  $("reality-exit").addEventListener("click", exit);
+  if (!token && operator) return showSignIn(operator);
   if (!token) return end("no_link");
+  signIn(token);
+}
+
+// The link's one-time token, kept in memory until it is used or refused for good (the server
+// frees it when the casino did not answer, so it can be tried again).
+async function signIn(token) {
+  clearNotice();
+  $("loading").hidden = false;
   let answer;
   try {
     answer = await persist("to sign in", () => api("POST", "login", { client_token: token }));
   } catch (error) {
-    if (error instanceof ApiError && error.status === 401) return end("link");
-    if (handleLost(error)) return;
     $("loading").hidden = true;
-    return notice(`${problemText(error)} Open the game again from the casino.`);
+    if (error instanceof ApiError && error.status === 401) return end("link");
+    if (error instanceof ApiError && error.code === "user_blocked") return end("blocked");
+    if (handleLost(error)) return;
+    if (retryable(error)) {
+      return notice(`${problemText(error)} Try again now. Open the game again from the casino if it keeps failing.`, [
+        ["Try again", () => signIn(token)],
+      ]);
+    }
+    return end("refused", `The casino did not open this game: ${problemText(error)}`);
   }
+  enter(answer);
+}
+
+// Signed in (by the link's token or a password): the session's games, balances and history.
+function enter(answer) {
   state.auth = answer.auth_token;
   state.client = answer.client || {};
   showAccounts(answer.accounts);
@@ -599,6 +780,7 @@ async function start() {
   state.heartbeat = setInterval(beat, every * 1000);
   document.addEventListener("visibilitychange", () => document.visibilityState === "visible" && beat());
   loadHistory(true);
+  startRealityCheck();
 }
 
 start();

@@ -17,6 +17,7 @@ RENAME = {
     "not_found": "invalid_request",
     "conflict": "duplicate_mismatch",
     "payload_too_large": "invalid_request",
+    "self_excluded": "limit_exceeded",  # the protocol's one responsible-gaming code
 }
 
 

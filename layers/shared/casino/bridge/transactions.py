@@ -23,8 +23,9 @@ from casino.wallet import domain, engine
 from casino.wallet import store as wallet_store
 from casino.wallet.domain import Bonus, Movement, Wallet
 from casino.wallet.engine import Plan, Snapshot, Write
+from casino.wallet.responsible import LimitExceeded, SelfExcluded
 
-RECORDED = (InsufficientFunds, UserBlocked)  # final refusals a retry gets again
+RECORDED = (InsufficientFunds, UserBlocked, LimitExceeded, SelfExcluded)  # final refusals a retry gets again
 
 
 def accounts(wallet: Wallet, now: int) -> list[dict[str, str]]:

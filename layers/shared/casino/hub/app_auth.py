@@ -19,9 +19,10 @@ import hashlib
 import hmac
 import re
 import secrets
-import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+
+from casino import clock
 
 WINDOW_MS = 300_000
 APP_ID = re.compile(r"[A-Za-z0-9_.:-]{1,128}")
@@ -75,7 +76,7 @@ def headers(
     nonce: str | None = None,
 ) -> dict[str, str]:
     """The auth headers of one request, signed afresh (a new nonce unless one is given)."""
-    timestamp = str(int(time.time() * 1000) if now_ms is None else now_ms)
+    timestamp = str(clock.now_ms() if now_ms is None else now_ms)  # the clock the other side checks against
     nonce = nonce or new_nonce()
     return {
         "X-App-Id": app_id,

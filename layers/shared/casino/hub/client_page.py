@@ -73,8 +73,9 @@ def load(folder: Path) -> dict[str, Asset]:
 
 def answer(assets: Mapping[str, Asset], event: Mapping[str, Any]) -> dict[str, Any]:
     """The API Gateway proxy answer for ``GET /play`` (the page) or ``GET /play/{asset}``."""
-    name = (event.get("pathParameters") or {}).get("asset") or INDEX
-    asset = assets.get(name)
+    asked = (event.get("pathParameters") or {}).get("asset")
+    name = asked or INDEX
+    asset = None if asked == INDEX else assets.get(name)  # the page is /play (its addresses are relative to it)
     if asset is None:
         return _plain(404, "not found")
     if (event.get("httpMethod") or "GET").upper() not in ("GET", "HEAD"):

@@ -1,5 +1,5 @@
-"""The player's side of a session (client-api.md): login with the one-time client token,
-heartbeat, exit.
+"""The player's side of a session (client-api.md): login with the one-time client token (or,
+for a password user, on a session the hub opens itself: player-accounts.md), heartbeat, exit.
 
 Login (the seed's app_user_tools): the client token is first claimed with a conditional write
 (with a lease: the login Lambda's remaining time), so a token is taken to the operator once:
@@ -10,12 +10,16 @@ no longer lists, and answers an auth token (256 bits, stored as a hash, valid fo
 session alone while it is active). If the operator's answer is unknown (timeout, 5xx), the
 claim is released and the same link may be tried again; if the operator refuses for good,
 the token is burnt (the casino must open a new link).
+
+Both ways in share everything after the session exists (``enter``): only how the login
+completes and what a failure undoes is a way in's own (``WayIn``).
 """
 
 from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from casino import clock, ids
@@ -23,6 +27,7 @@ from casino.errors import Unauthorized, UpstreamUnavailable
 from casino.hub import plays, session_end, store, views, wallet_client
 from casino.hub.sessions import HEARTBEAT_TIMEOUT_MS, token_hash
 from casino.registry import operators
+from casino.registry.operators import Operator
 
 Remaining = Callable[[], int]
 DEFAULT_LEASE_MS = 60_000
@@ -53,7 +58,55 @@ def sync_accounts(user_id: str, listed: list[dict[str, Any]], now: int) -> list[
     return [views.account(a) for a in writes if a["status"] == "active"]
 
 
+@dataclass(frozen=True)
+class WayIn:
+    """What is a way in's own once its session exists (cross-login's one-time link, password
+    login): how it completes (``complete(auth_hash, accounts, heartbeat_deadline, now)`` stores the
+    auth token with the session's accounts in one write, False if the session or the way in was
+    spent meanwhile), and what it undoes when the operator refused for good or did not answer."""
+
+    complete: Callable[[str, list[dict[str, Any]], int, int], bool]
+    refused: Callable[[], None]
+    unknown: Callable[[], None]
+    spent: str  # the refusal when ``complete`` finds the way in spent
+
+
+def enter(session: dict[str, Any], way_in: WayIn, remaining_ms: Remaining | None, now: int) -> dict[str, Any]:
+    """The login of a session that exists, shared by every way in: the operator's
+    ``initialize_session`` and ``get_user_data``, the accounts synced, an auth token for this
+    session, and the answer (auth_token, session, accounts, games, client)."""
+    operator = operators.require(session["operator"])
+    user = session["user"]
+    try:
+        wallet_client.call(operator, "initialize_session", views.session(session), remaining_ms=remaining_ms)
+        data = wallet_client.call(
+            operator, "get_user_data", {"user_id": user.get("ref_id") or user["id"]}, remaining_ms=remaining_ms
+        )
+    except wallet_client.WalletRefused:
+        way_in.refused()
+        raise  # final: the operator's own code (user_blocked, ...), a 4xx the page can explain
+    except wallet_client.WalletOutcomeUnknown as unknown:
+        way_in.unknown()
+        raise UpstreamUnavailable(f"the casino's wallet did not answer: {unknown.message}") from None
+    listed = data.get("accounts")
+    if not isinstance(listed, list):
+        way_in.unknown()
+        raise UpstreamUnavailable("the casino's wallet answered without accounts")
+    accounts = sync_accounts(user["id"], listed, now)
+    auth_token = secrets.token_urlsafe(32)
+    if not way_in.complete(token_hash(auth_token), accounts, clock.now_ms() + HEARTBEAT_TIMEOUT_MS, now):
+        raise Unauthorized(way_in.spent)
+    answer_session = views.session({**session, "accounts": accounts})
+    offered = plays.session_games({**session, "accounts": accounts})["games"]
+    page = {
+        "heartbeat_timeout_s": HEARTBEAT_TIMEOUT_MS // 1000,
+        **{name: session[name] for name in ("game_id", "language", "return_url") if session.get(name)},
+    }
+    return {"auth_token": auth_token, "session": answer_session, "accounts": accounts, "games": offered, "client": page}
+
+
 def login(client_token: str, remaining_ms: Remaining | None = None) -> dict[str, Any]:
+    """Cross-login: the one-time client token of an operator's ``client_url``."""
     now = clock.now_ms()
     token = token_hash(client_token)
     claim = secrets.token_hex(16)
@@ -65,42 +118,61 @@ def login(client_token: str, remaining_ms: Remaining | None = None) -> dict[str,
     if session is None or session["status"] != "active":
         store.burn_client_token(token, claim, now)
         raise session_end.closed(session)
-    operator = operators.require(session["operator"])
-    user = session["user"]
-    try:
-        wallet_client.call(operator, "initialize_session", views.session(session), remaining_ms=remaining_ms)
-        data = wallet_client.call(
-            operator, "get_user_data", {"user_id": user.get("ref_id") or user["id"]}, remaining_ms=remaining_ms
+    session_id = session["id"]
+
+    def complete(auth_hash: str, accounts: list[dict[str, Any]], deadline: int, at: int) -> bool:
+        return store.complete_login(
+            token_hash=token,
+            claim=claim,
+            auth_hash=auth_hash,
+            session_id=session_id,
+            accounts=accounts,
+            heartbeat_deadline=deadline,
+            now=at,
         )
-    except wallet_client.WalletRefused as refused:
-        store.burn_client_token(token, claim, clock.now_ms())
-        raise UpstreamUnavailable(f"the casino's wallet refused: {refused.message}") from None
-    except wallet_client.WalletOutcomeUnknown as unknown:
-        store.release_client_token(token, claim)
-        raise UpstreamUnavailable(f"the casino's wallet did not answer: {unknown.message}") from None
-    listed = data.get("accounts")
-    if not isinstance(listed, list):
-        store.release_client_token(token, claim)
-        raise UpstreamUnavailable("the casino's wallet answered without accounts")
-    accounts = sync_accounts(user["id"], listed, now)
-    auth_token = secrets.token_urlsafe(32)
-    if not store.complete_login(
-        token_hash=token,
-        claim=claim,
-        auth_hash=token_hash(auth_token),
-        session_id=session["id"],
-        accounts=accounts,
-        heartbeat_deadline=clock.now_ms() + HEARTBEAT_TIMEOUT_MS,
-        now=now,
-    ):
-        raise Unauthorized("this link was used meanwhile, or the session closed")
-    answer_session = views.session({**session, "accounts": accounts})
-    offered = plays.session_games({**session, "accounts": accounts})["games"]
-    page = {
-        "heartbeat_timeout_s": HEARTBEAT_TIMEOUT_MS // 1000,
-        **{name: session[name] for name in ("game_id", "language", "return_url") if session.get(name)},
+
+    link = WayIn(
+        complete=complete,
+        refused=lambda: store.burn_client_token(token, claim, clock.now_ms()),
+        unknown=lambda: store.release_client_token(token, claim),
+        spent="this link was used meanwhile, or the session closed",
+    )
+    return enter(session, link, remaining_ms, now)
+
+
+def password_login(operator: Operator, user: dict[str, Any], remaining_ms: Remaining | None = None) -> dict[str, Any]:
+    """Password login, once the password is verified (``casino.accounts.service``): the hub opens
+    a session itself on the (bridge) operator for the password user, marked ``login = password``,
+    then logs in as cross-login does. Its user's ``ref_id`` is the casino player, so the bridge
+    moves that player's money. A login the operator refused, or did not answer, ends the session."""
+    now = clock.now_ms()
+    session_id = ids.new_id("ses", now)
+    session: dict[str, Any] = {
+        "id": session_id,
+        "operator": operator.code,
+        "user": {"id": user["id"], "ref_id": user["ref_id"], "status": user["status"]},
+        "status": "active",
+        "start_date": now,
+        "login": store.LOGIN_BY_CREDENTIALS,
     }
-    return {"auth_token": auth_token, "session": answer_session, "accounts": accounts, "games": offered, "client": page}
+    store.add_password_session(session, heartbeat_deadline=now + HEARTBEAT_TIMEOUT_MS)
+
+    def complete(auth_hash: str, accounts: list[dict[str, Any]], deadline: int, at: int) -> bool:
+        return store.complete_password_login(
+            auth_hash=auth_hash, session_id=session_id, accounts=accounts, heartbeat_deadline=deadline, now=at
+        )
+
+    def failed() -> None:
+        session_end.end(session, "errored", "login_failed", remaining_ms)
+
+    credentials = WayIn(
+        complete=complete, refused=failed, unknown=failed, spent="the session ended before the sign-in completed"
+    )
+    return enter(session, credentials, remaining_ms, now)
+
+
+def is_password_session(session: dict[str, Any]) -> bool:
+    return session.get("login") == store.LOGIN_BY_CREDENTIALS
 
 
 def session_of(auth_token: str) -> dict[str, Any]:

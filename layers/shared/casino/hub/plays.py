@@ -22,7 +22,7 @@ from casino import aws, clock, ids
 from casino.contract import domain, executions, store
 from casino.contract.domain import Contract
 from casino.errors import Conflict, GameUnavailable, NotFound, ValidationFailed
-from casino.hub import prizes, series_store, session_end, views
+from casino.hub import prizes, reality_check, series_store, session_end, views
 from casino.hub import store as hub_store
 from casino.hub.series_store import CompanionRefused, Reservation, SeriesBusy, SeriesHeld
 from casino.hub.wallet_client import WalletRefused
@@ -76,6 +76,7 @@ def play(
     earlier = store.play_record(session["id"], play_id)
     if earlier is not None:
         return _again(session, earlier, fp, remaining_ms)
+    reality_check.require_playable(session)  # a retry of a play made before it is answered above
     game = registry.game("hub", game_id)
     if game is None or not games.playable(game) or game.get("kind") != KIND or not game.get("commitment"):
         raise GameUnavailable(f"game {game_id!r} is not available", field="game_id")

@@ -27,12 +27,17 @@ SWEEP_BATCH = 50
 
 
 # Why a session ended, kept on it (``end_reason``) so the player's page can say so.
-EndReason = Literal["operator", "player_exit", "heartbeat_timeout"]
+EndReason = Literal[
+    "operator", "player_exit", "heartbeat_timeout", "password_changed", "login_failed", "self_exclusion"
+]
 
 ENDED_BECAUSE = {
     "operator": "the casino ended this session",
     "player_exit": "you left this session",
     "heartbeat_timeout": "this session ended after a while without activity",
+    "password_changed": "this session ended because the account's password was changed; sign in again",
+    "login_failed": "this session could not be opened; sign in again",
+    "self_exclusion": "this session ended with the player's self-exclusion or time-out",
 }
 
 

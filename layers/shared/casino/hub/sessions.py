@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from casino import clock, ids
+from casino.accounts import store as accounts
 from casino.contract import store as contract_store
 from casino.errors import Conflict, GameUnavailable, NotFound, ValidationFailed
 from casino.hub import session_end, store, views
@@ -71,6 +72,9 @@ def create_session(operator: Operator, body: dict[str, Any], base_url: str) -> d
     """A session for the operator's user (or a guest) and its one-time client_url. Their
     session id makes a retry safe: the same payload answers the first session again."""
     their_user = _text(body, "user_id", 70)
+    if their_user is not None and operator.is_bridge and accounts.password_user(operator.code, their_user):
+        # player-accounts.md: a password player is never reached through an operator's client_url
+        raise ValidationFailed("user_id: this player signs in with a password, not through a link", field="user_id")
     their_session = _text(body, "session_id", 128)
     fields = {
         name: _text(body, name, limit)

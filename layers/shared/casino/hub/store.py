@@ -2,7 +2,8 @@
 
 Keys (pk / sk):
 - ``SESSION#<id>`` / ``SESSION``                          a session; GSI1 ``SESSIONS#<op>`` / ``<start:015d>#<id>``,
-  GSI2 ``SESSIONS#<op>#USER#<their user id>`` (same sort key); GSI3 (sparse, one list at a time):
+  GSI2 ``SESSIONS#<op>#USER#<their user id>`` (same sort key), or for a session opened by password
+  login (``login = password``) ``SESSIONS#<op>#PASSWORD_USER#<our user id>``; GSI3 (sparse, one list at a time):
   ``ACTIVE_SESSIONS`` / heartbeat deadline while active, then ``FINALIZE_DUE`` / when the
   operator's finalize_session is next due (a retry, or a claim's lease running out), then
   ``FINALIZE_REFUSED`` / when, if the operator refused it (kept for ops); none once finalized
@@ -122,11 +123,13 @@ def _client_token_item(token_hash: str, session_id: str, expires_at: int) -> dic
     }
 
 
-def add_session(
-    session: dict[str, Any], *, heartbeat_deadline: int, token_hash: str, token_expires_at: int
-) -> dict[str, Any] | None:
-    """A new active session, its client token and (with their session id) its reference, in one
-    transaction. None when written; the reference already stored when their session id is taken."""
+LOGIN_BY_CREDENTIALS = "password"  # a session's ``login`` when the hub opened it for a password user
+
+
+def _session_item(session: dict[str, Any], heartbeat_deadline: int) -> dict[str, Any]:
+    """A new active session with its index keys. A password session is listed by its user apart
+    from the operator's users (GSI2 ``...#PASSWORD_USER#<our id>``), so an operator's search by
+    its user id never meets one and a password user's own sessions are one query."""
     session_id, operator, start = session["id"], session["operator"], session["start_date"]
     item = {
         **session,
@@ -137,10 +140,54 @@ def add_session(
         "gsi3pk": ACTIVE_SESSIONS,
         "gsi3sk": _at(heartbeat_deadline),
     }
-    their_user = session["user"].get("ref_id")
-    if their_user is not None:
-        item["gsi2pk"] = f"SESSIONS#{operator}#USER#{their_user}"
+    if session.get("login") == LOGIN_BY_CREDENTIALS:
+        item["gsi2pk"] = f"SESSIONS#{operator}#PASSWORD_USER#{session['user']['id']}"
         item["gsi2sk"] = item["gsi1sk"]
+    elif session["user"].get("ref_id") is not None:
+        item["gsi2pk"] = f"SESSIONS#{operator}#USER#{session['user']['ref_id']}"
+        item["gsi2sk"] = item["gsi1sk"]
+    return item
+
+
+def add_password_session(session: dict[str, Any], *, heartbeat_deadline: int) -> None:
+    """A new active session the hub opens itself for a password user (no client token, no
+    session id of the operator's)."""
+    assert session.get("login") == LOGIN_BY_CREDENTIALS
+    aws.dynamodb().put_item(
+        TableName=_table(),
+        Item=aws.to_item(_session_item(session, heartbeat_deadline)),
+        ConditionExpression="attribute_not_exists(pk)",
+    )
+
+
+def active_sessions_of_user(operator: str, their_user_id: str) -> list[dict[str, Any]]:
+    """Every active session an operator opened for one of its users (GSI2, status filtered)."""
+    return _active_in_gsi2(f"SESSIONS#{operator}#USER#{their_user_id}")
+
+
+def active_password_sessions(operator: str, user_id: str) -> list[dict[str, Any]]:
+    """Every active session of a password user (its own GSI2 partition, status filtered)."""
+    return _active_in_gsi2(f"SESSIONS#{operator}#PASSWORD_USER#{user_id}")
+
+
+def _active_in_gsi2(partition: str) -> list[dict[str, Any]]:
+    return aws.query_all(
+        TableName=_table(),
+        IndexName="GSI2",
+        KeyConditionExpression="gsi2pk = :pk",
+        FilterExpression="#status = :active",
+        ExpressionAttributeNames={"#status": "status"},
+        ExpressionAttributeValues=aws.to_item({":pk": partition, ":active": "active"}),
+    )
+
+
+def add_session(
+    session: dict[str, Any], *, heartbeat_deadline: int, token_hash: str, token_expires_at: int
+) -> dict[str, Any] | None:
+    """A new active session, its client token and (with their session id) its reference, in one
+    transaction. None when written; the reference already stored when their session id is taken."""
+    session_id, operator = session["id"], session["operator"]
+    item = _session_item(session, heartbeat_deadline)
     writes: list[dict[str, Any]] = [
         {"Put": {"TableName": _table(), "Item": aws.to_item(item), "ConditionExpression": "attribute_not_exists(pk)"}},
         {
@@ -352,6 +399,18 @@ def heartbeat(session_id: str, deadline: int, now: int) -> bool:
     return beat is not None
 
 
+def acknowledge_reality_check(session_id: str, now: int) -> dict[str, Any] | None:
+    """The player has seen the reality check: the next one is due a period from now. The session
+    as it now is, or None if it is no longer active."""
+    return _update(
+        f"SESSION#{session_id}",
+        "SESSION",
+        "SET reality_check_ack_at = :now",
+        "#status = :active",
+        {":now": now, ":active": "active"},
+    )
+
+
 def claim_client_token(token_hash: str, claim: str, now: int, lease_until: int) -> dict[str, Any] | None:
     """Claim an unused, unexpired client token for one login until ``lease_until`` (a login
     whose Lambda died frees it then); None if it is unknown, used, expired or claimed."""
@@ -407,6 +466,44 @@ def save_accounts(user_id: str, accounts: list[dict[str, Any]]) -> None:
         )
 
 
+def _login_writes(
+    auth_hash: str, session_id: str, accounts: list[dict[str, Any]], heartbeat_deadline: int, now: int
+) -> list[dict[str, Any]]:
+    """The auth token stored, and the still-active session given its accounts and heartbeat deadline."""
+    return [
+        {
+            "Put": {
+                "TableName": _table(),
+                "Item": aws.to_item(
+                    {"pk": f"AUTH_TOKEN#{auth_hash}", "sk": "AUTH_TOKEN", "session_id": session_id, "created_at": now}
+                ),
+                "ConditionExpression": "attribute_not_exists(pk)",
+            }
+        },
+        {
+            "Update": {
+                "TableName": _table(),
+                "Key": _key(f"SESSION#{session_id}", "SESSION"),
+                "UpdateExpression": "SET accounts = :accounts, gsi3sk = :deadline",
+                "ConditionExpression": "#status = :active",
+                "ExpressionAttributeNames": {"#status": "status"},
+                "ExpressionAttributeValues": aws.to_item(
+                    {":accounts": accounts, ":active": "active", ":deadline": _at(heartbeat_deadline)}
+                ),
+            }
+        },
+    ]
+
+
+def _transact(writes: list[dict[str, Any]]) -> bool:
+    client = aws.dynamodb()
+    try:
+        client.transact_write_items(TransactItems=writes)  # type: ignore[arg-type]
+    except client.exceptions.TransactionCanceledException:
+        return False
+    return True
+
+
 def complete_login(
     *,
     token_hash: str,
@@ -419,50 +516,24 @@ def complete_login(
 ) -> bool:
     """In one transaction: the claimed client token is used up, the auth token is stored, and the
     still-active session gets its accounts and heartbeat deadline. False if any condition failed."""
-    client = aws.dynamodb()
-    try:
-        client.transact_write_items(
-            TransactItems=[
-                {
-                    "Update": {
-                        "TableName": _table(),
-                        "Key": _key(f"CLIENT_TOKEN#{token_hash}", "CLIENT_TOKEN"),
-                        "UpdateExpression": "SET used = :yes REMOVE login_claim, login_lease_until",
-                        "ConditionExpression": "used = :no AND login_claim = :claim",
-                        "ExpressionAttributeValues": aws.to_item({":yes": True, ":no": False, ":claim": claim}),
-                    }
-                },
-                {
-                    "Put": {
-                        "TableName": _table(),
-                        "Item": aws.to_item(
-                            {
-                                "pk": f"AUTH_TOKEN#{auth_hash}",
-                                "sk": "AUTH_TOKEN",
-                                "session_id": session_id,
-                                "created_at": now,
-                            }
-                        ),
-                        "ConditionExpression": "attribute_not_exists(pk)",
-                    }
-                },
-                {
-                    "Update": {
-                        "TableName": _table(),
-                        "Key": _key(f"SESSION#{session_id}", "SESSION"),
-                        "UpdateExpression": "SET accounts = :accounts, gsi3sk = :deadline",
-                        "ConditionExpression": "#status = :active",
-                        "ExpressionAttributeNames": {"#status": "status"},
-                        "ExpressionAttributeValues": aws.to_item(
-                            {":accounts": accounts, ":active": "active", ":deadline": _at(heartbeat_deadline)}
-                        ),
-                    }
-                },
-            ]
-        )
-    except client.exceptions.TransactionCanceledException:
-        return False
-    return True
+    token = {
+        "Update": {
+            "TableName": _table(),
+            "Key": _key(f"CLIENT_TOKEN#{token_hash}", "CLIENT_TOKEN"),
+            "UpdateExpression": "SET used = :yes REMOVE login_claim, login_lease_until",
+            "ConditionExpression": "used = :no AND login_claim = :claim",
+            "ExpressionAttributeValues": aws.to_item({":yes": True, ":no": False, ":claim": claim}),
+        }
+    }
+    return _transact([token, *_login_writes(auth_hash, session_id, accounts, heartbeat_deadline, now)])
+
+
+def complete_password_login(
+    *, auth_hash: str, session_id: str, accounts: list[dict[str, Any]], heartbeat_deadline: int, now: int
+) -> bool:
+    """A password session's login, in one transaction: its auth token, its accounts and heartbeat
+    deadline. False if the session ended meanwhile."""
+    return _transact(_login_writes(auth_hash, session_id, accounts, heartbeat_deadline, now))
 
 
 def auth_token(auth_hash: str) -> dict[str, Any] | None:

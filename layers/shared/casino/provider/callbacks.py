@@ -57,6 +57,13 @@ def _session_of(snapshot: store.Snapshot, provider: Provider, user: str, now: in
     return session
 
 
+def _not_ended_by_exclusion(session: dict[str, Any], wallet: Wallet) -> None:
+    """A self-exclusion or time-out ends every session the player had: one started before it is
+    refused as ended (its bets would be refused anyway, OP_36)."""
+    if int(session.get("started_at", 0)) < wallet.responsible.sessions_after:
+        raise ProviderError("OP_30", "the session ended with the player's self-exclusion")
+
+
 def _wallet_of(snapshot: store.Snapshot, *, active: bool) -> Wallet:
     wallet = snapshot.wallet
     if wallet is None:
@@ -88,8 +95,9 @@ def _within_limits(
     highs = [h for h in (limits.get("max_bet"), wallet.limits.max_bet) if h is not None]
     if change.amount < low or (highs and change.amount > min(highs)):
         raise ProviderError("OP_34", "bet outside the limits")
-    minutes = wallet.limits.session_minutes
-    if session is not None and minutes and now >= int(session["started_at"]) + minutes * 60_000:
+    # the session limit set by ops or by the player (responsible gaming): the lowest wins
+    set_by = [m for m in (wallet.limits.session_minutes, wallet.responsible.minutes("session", now)) if m]
+    if session is not None and set_by and now >= int(session["started_at"]) + min(set_by) * 60_000:
         raise ProviderError("OP_34", "the player's session time limit is reached")
 
 
@@ -243,6 +251,8 @@ class ChangeBalance(_Callback):
         c = self.change
         wallet = _wallet_of(view, active=True)
         session = None if c.free_spin else _session_of(view, self.provider, c.user_id, now)
+        if session is not None:
+            _not_ended_by_exclusion(session, wallet)
         _same_currency(wallet, c.currency_code)
         game = _playable_game(view, wallet)
         if session is not None and int(session.get("game_id", c.game_id)) != c.game_id:
@@ -252,6 +262,7 @@ class ChangeBalance(_Callback):
         rnd = self._round(view, now)
         rnd.playable_by(c.user_id)
         if c.free_spin:
+            wallet.responsible.refuse_if_excluded(now)  # a free spin is a bet too
             movement = domain.begin(wallet, now, self._reference())
             split = BetSplit(0, 0, 0, 0, None)
         else:
@@ -524,6 +535,7 @@ def authenticate(provider: Provider, data: dict[str, Any], seal: Seal | None = N
     if session is None or session.get("provider") != provider.code or int(session["expires_at"]) <= now:
         raise ProviderError("OP_30", "token invalid or expired")
     wallet = _wallet_of(store.read(provider=provider.code, player_id=session["player_id"]), active=True)
+    _not_ended_by_exclusion(session, wallet)
     answer: dict[str, Any] = {
         "user_id": wallet.player_id,
         "user_name": wallet.user_name,

@@ -35,6 +35,16 @@ def operator(code: str) -> dict[str, Any] | None:
     return _get(f"OPERATOR#{code}", "OPERATOR")
 
 
+def operators() -> list[dict[str, Any]]:
+    """Every operator (GSI1 ``OPERATORS``: a handful of items, one partition)."""
+    return aws.query_all(
+        TableName=_table(),
+        IndexName="GSI1",
+        KeyConditionExpression="gsi1pk = :pk",
+        ExpressionAttributeValues=aws.to_item({":pk": "OPERATORS"}),
+    )
+
+
 def operator_code_of_app(app_id: str) -> str | None:
     link = _get(f"APP#{app_id}", "APP")
     return str(link["operator"]) if link else None

@@ -227,6 +227,12 @@ def require(code: str) -> Operator:
     return operator
 
 
+def bridges() -> list[Operator]:
+    """The operators whose wallet is our own (our casino's brands), retired ones included: a
+    player's sessions on any of them are ours to end."""
+    return [operator for operator in map(_from_item, store.operators()) if operator.is_bridge]
+
+
 def by_app_id(app_id: str) -> Operator | None:
     code = store.operator_code_of_app(app_id)
     return get(code) if code else None

@@ -135,6 +135,35 @@ def create_player(
     deposit_wagering_multiplier: object = None,
 ) -> dict[str, Any]:
     now = clock.now_ms()
+    wallet = new_wallet(
+        player_id=player_id,
+        user_name=user_name,
+        country=country,
+        currency=currency,
+        display_name=display_name,
+        group=group,
+        limits=limits,
+        deposit_wagering_multiplier=deposit_wagering_multiplier,
+        now=now,
+    )
+    if not store.create_wallet(wallet):
+        raise Conflict(f"player {wallet.player_id!r} already exists", field="player_id")
+    return player_view(wallet, now)
+
+
+def new_wallet(
+    *,
+    player_id: str | None,
+    user_name: str,
+    country: str,
+    currency: str,
+    now: int,
+    display_name: str | None = None,
+    group: str | None = None,
+    limits: dict[str, Any] | None = None,
+    deposit_wagering_multiplier: object = None,
+) -> Wallet:
+    """A new player's wallet, validated (``ValidationFailed`` naming the field), not yet stored."""
     pid = player_id if player_id is not None else ids.new_id("ply", now)
     if not PLAYER_ID.fullmatch(pid):
         raise ValidationFailed("player_id: 1 to 70 letters, digits or _.:@- characters", field="player_id")
@@ -156,7 +185,7 @@ def create_player(
         if deposit_wagering_multiplier is None
         else _non_negative_decimal(deposit_wagering_multiplier, "deposit_wagering_multiplier")
     )
-    wallet = Wallet(
+    return Wallet(
         player_id=pid,
         currency=cur.code,
         country=country,
@@ -167,9 +196,6 @@ def create_player(
         deposit_wagering_multiplier=str(multiplier),
         created_at=now,
     )
-    if not store.create_wallet(wallet):
-        raise Conflict(f"player {pid!r} already exists", field="player_id")
-    return player_view(wallet, now)
 
 
 def get_player(player_id: str) -> dict[str, Any]:

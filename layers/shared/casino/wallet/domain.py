@@ -29,6 +29,7 @@ from typing import Any
 from casino import ids
 from casino.errors import Conflict, DomainError, InsufficientFunds, NotFound, ValidationFailed
 from casino.money import currency, to_decimal_string
+from casino.wallet.responsible import Change, Responsible
 
 REAL = "real"
 BONUS = "bonus"
@@ -99,6 +100,7 @@ class Wallet:
     deposit_wagering_required: int = 0
     deposit_wagering_progress: int = 0
     active_bonus: Bonus | None = None
+    responsible: Responsible = field(default_factory=Responsible)
     version: int = 0
     created_at: int = 0
 
@@ -145,6 +147,7 @@ class Movement:
         self.reference = dict(reference or {})
         self.entries: list[LedgerEntry] = []
         self.bonus_records: list[Bonus] = []
+        self.changes: list[Change] = []  # responsible-gaming audit records, written with the wallet
         self.result: dict[str, Any] = {}
 
     def _move(self, account: str, amount: int, kind: str) -> None:
@@ -202,7 +205,7 @@ class Movement:
 
     @property
     def changed(self) -> bool:
-        return bool(self.entries or self.bonus_records) or self.wallet != self.before
+        return bool(self.entries or self.bonus_records or self.changes) or self.wallet != self.before
 
 
 def _scaled(amount: int, factor: Decimal, rounding: str) -> int:
@@ -227,6 +230,7 @@ def _convert_if_met(movement: Movement) -> None:
 # ------------------------------------------------------------------ admin movements
 def deposit(wallet: Wallet, amount: int, now: int, reference: dict[str, Any]) -> Movement:
     m = begin(wallet, now, reference)
+    m.wallet.responsible.deposit(amount, now)  # an exclusion or a deposit limit refuses it here
     m.credit(REAL, amount, "DEPOSIT")
     multiplier = Decimal(m.wallet.deposit_wagering_multiplier)
     m.wallet.deposit_wagering_required += _scaled(amount, multiplier, ROUND_CEILING)
@@ -335,6 +339,7 @@ def bet(
     w = m.wallet
     if w.status != "active":
         raise PlayerBlocked("player is blocked", field="user_id")
+    w.responsible.bet(amount, now)  # an exclusion or a limit refuses the bet before anything moves
     playable = w.playable_bonus(now)
     if amount > w.real + playable:
         raise InsufficientFunds("insufficient funds for this bet", field="amount")
@@ -387,6 +392,7 @@ def win(
     bonus = m.wallet.active_bonus
     can_take = bonus is not None and bonus.id == round_bonus_id
     split = win_split(amount, round_real, round_bonus, can_take)
+    m.wallet.responsible.win(split.real, now)  # bonus money won does not buy room under a loss limit
     m.credit(REAL, split.real, "WIN")
     m.credit(BONUS, split.bonus, "WIN")
     return m, split
@@ -425,6 +431,7 @@ def reverse_bet(
     if converted is not None and converted.id == bonus_id and w.active_bonus is None:
         _unconvert(m, converted, bonus_wagering)
     live = w.active_bonus if (w.active_bonus is not None and w.active_bonus.id == bonus_id) else None
+    w.responsible.stake_back(real + bonus, now)
     m.credit(REAL, real, entry_type)
     credited_bonus = bonus if live is not None else 0
     m.credit(BONUS, credited_bonus, entry_type)
@@ -526,6 +533,7 @@ def reverse_win(
     from_real = real + bonus - from_bonus
     if from_real > w.real:
         raise InsufficientFunds("the balance no longer covers the win", field="transaction_id")
+    w.responsible.win_back(real + bonus, now)
     m.debit(BONUS, from_bonus, "ADJUSTMENT")
     m.debit(REAL, from_real, "ADJUSTMENT")
     return m

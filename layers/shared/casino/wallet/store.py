@@ -21,7 +21,9 @@ from typing import Any
 from casino import aws
 from casino.idempotency import Record
 from casino.settings import settings
+from casino.wallet import responsible
 from casino.wallet.domain import Bonus, LedgerEntry, Limits, Movement, Wallet
+from casino.wallet.responsible import Change
 
 PAGE_LIMIT = 100
 
@@ -67,6 +69,7 @@ def _bonus(values: dict[str, Any]) -> Bonus:
 def wallet_from_item(item: dict[str, Any]) -> Wallet:
     values = {k: v for k, v in item.items() if k in Wallet.__dataclass_fields__}
     values["limits"] = Limits(**item.get("limits", {}))
+    values["responsible"] = responsible.from_json(item.get("responsible"))
     values["active_bonus"] = _bonus(item["active_bonus"]) if item.get("active_bonus") else None
     return Wallet(**values)
 
@@ -210,15 +213,24 @@ def player_ids_page(after: str | None = None, limit: int = PAGE_LIMIT) -> tuple[
 
 
 # ------------------------------------------------------------------ writes
+def new_wallet_put(wallet: Wallet) -> dict[str, Any]:
+    """The transaction item that creates a new player's wallet (refused if the id is taken), for
+    a transaction that writes it with items of other stores (registration)."""
+    return {
+        "Put": {
+            "TableName": _table(),
+            "Item": aws.to_item(_wallet_item(wallet)),
+            "ConditionExpression": "attribute_not_exists(pk)",
+        }
+    }
+
+
 def create_wallet(wallet: Wallet) -> bool:
     """A new player's wallet; False when the player id is taken."""
     client = aws.dynamodb()
+    put = new_wallet_put(wallet)["Put"]
     try:
-        client.put_item(
-            TableName=_table(),
-            Item=aws.to_item(_wallet_item(wallet)),
-            ConditionExpression="attribute_not_exists(pk)",
-        )
+        client.put_item(TableName=put["TableName"], Item=put["Item"], ConditionExpression=put["ConditionExpression"])
     except client.exceptions.ConditionalCheckFailedException:
         return False
     return True
@@ -255,7 +267,45 @@ def movement_items(movement: Movement) -> list[dict[str, Any]]:
     items.extend(
         {"Put": {"TableName": table, "Item": aws.to_item(_bonus_item(bonus))}} for bonus in movement.bonus_records
     )
+    items.extend(
+        {"Put": {"TableName": table, "Item": aws.to_item(_change_item(after.player_id, change, after.version, index))}}
+        for index, change in enumerate(movement.changes)
+    )
     return items
+
+
+def _change_item(player_id: str, change: Change, version: int, index: int) -> dict[str, Any]:
+    """A responsible-gaming audit record, beside the wallet it changed (and in its transaction)."""
+    return {"pk": f"PLAYER#{player_id}", "sk": f"RG#{change.at:015d}#{version:012d}#{index:02d}", **asdict(change)}
+
+
+def rg_changes(player_id: str, limit: int, before: str | None = None) -> tuple[list[Change], str | None]:
+    """The player's responsible-gaming audit records, newest first, a page at a time."""
+    kwargs: dict[str, Any] = {
+        "TableName": _table(),
+        "KeyConditionExpression": "pk = :pk AND begins_with(sk, :rg)",
+        "ExpressionAttributeValues": aws.to_item({":pk": f"PLAYER#{player_id}", ":rg": "RG#"}),
+        "ScanIndexForward": False,
+        "Limit": limit,
+    }
+    if before is not None:
+        kwargs["ExclusiveStartKey"] = aws.to_item({"pk": f"PLAYER#{player_id}", "sk": before})
+    answer = aws.dynamodb().query(**kwargs)
+    found = [aws.from_item(i) for i in answer.get("Items", [])]
+    changes = [
+        Change(
+            at=int(i["at"]),
+            by=str(i["by"]),
+            subject=str(i["subject"]),
+            old=i.get("old"),
+            new=i.get("new"),
+            effective_at=int(i["effective_at"]),
+            reason=i.get("reason"),
+        )
+        for i in found
+    ]
+    last = answer.get("LastEvaluatedKey")
+    return changes, (aws.from_item(last)["sk"] if last else None)
 
 
 def versioned_put(values: dict[str, Any], version_attribute: str) -> dict[str, Any]:

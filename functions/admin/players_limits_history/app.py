@@ -1,0 +1,25 @@
+"""GET /api/v1/admin/players/{player_id}/limits/history: every change of a limit or an exclusion."""
+
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from casino.api.admin_auth import require_admin
+from casino.api.rest import rest_app
+from casino.wallet import limits
+
+app = rest_app(require_admin)
+
+
+@app.get("/api/v1/admin/players/<player_id>/limits/history")
+def history(
+    player_id: Annotated[str, Path(max_length=70)],
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = limits.HISTORY_LIMIT,
+) -> dict[str, Any]:
+    return limits.history(player_id, cursor, limit)
+
+
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return app.resolve(event, context)

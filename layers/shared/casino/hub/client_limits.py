@@ -1,0 +1,59 @@
+"""The player's responsible-gaming limits and exclusion through the client API: the session's
+wallet player, on a bridge operator (our own casino's players); the rules are the wallet's.
+
+An exclusion ends every hub session of the player: the cross-login sessions every bridge
+operator opened for them and their password sessions (provider game sessions end through the
+wallet's ``sessions_after``)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from casino import clock
+from casino.accounts import store as accounts
+from casino.hub import session_end
+from casino.hub import store as hub_store
+from casino.registry import operators
+from casino.wallet import limits
+
+Remaining = Callable[[], int] | None
+
+
+def _player(session: dict[str, Any]) -> str:
+    return limits.player_of_session(session, operators.require(session["operator"]).is_bridge)
+
+
+def current(session: dict[str, Any]) -> dict[str, Any]:
+    return limits.of_player(_player(session), clock.now_ms())
+
+
+def change(session: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]:
+    return limits.change(_player(session), body, by="player")
+
+
+def exclude(session: dict[str, Any], period: object, remaining_ms: Remaining = None) -> dict[str, Any]:
+    player_id = _player(session)
+    answer = limits.exclude(player_id, period, by="player")
+    answer["sessions_ended"] = end_sessions_of_player(player_id, remaining_ms)
+    return answer
+
+
+def exclude_by_ops(player_id: str, period: object, reason: str, remaining_ms: Remaining = None) -> dict[str, Any]:
+    answer = limits.exclude(player_id, period, by="ops", reason=reason)
+    answer["sessions_ended"] = end_sessions_of_player(player_id, remaining_ms)
+    return answer
+
+
+def end_sessions_of_player(player_id: str, remaining_ms: Remaining = None) -> int:
+    """End every active hub session of a wallet player, on every bridge operator; how many ended."""
+    ended = 0
+    for operator in operators.bridges():
+        sessions = hub_store.active_sessions_of_user(operator.code, player_id)
+        user = accounts.password_user(operator.code, player_id)
+        if user is not None:
+            sessions += hub_store.active_password_sessions(operator.code, str(user["id"]))
+        for session in sessions:
+            if session_end.end(session, "terminated", "self_exclusion", remaining_ms) is not None:
+                ended += 1
+    return ended
