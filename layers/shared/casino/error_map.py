@@ -24,6 +24,7 @@ def table() -> dict[type[DomainError], tuple[int, str]]:
     from casino.contract import steps  # noqa: PLC0415
     from casino.hub import reality_check, wallet_client  # noqa: PLC0415
     from casino.provider import rounds  # noqa: PLC0415
+    from casino.sports import rules as sports_rules  # noqa: PLC0415
     from casino.wallet import domain, engine, responsible  # noqa: PLC0415
 
     return {
@@ -44,6 +45,7 @@ def table() -> dict[type[DomainError], tuple[int, str]]:
         accounts.TooManyAttempts: (429, "OP_90"),
         domain.PlayerBlocked: (403, "OP_31"),
         responsible.LimitExceeded: (409, "OP_36"),
+        sports_rules.PointRefused: (409, "OP_40"),
         reality_check.RealityCheckDue: (409, "OP_36"),
         responsible.SelfExcluded: (403, "OP_36"),
         responsible.ExclusionKept: (409, "OP_40"),
