@@ -47,6 +47,21 @@ def _plus(pair: tuple[int, int], side: Side) -> tuple[int, int]:
     return (pair[0] + 1, pair[1]) if side == "home" else (pair[0], pair[1] + 1)
 
 
+def sets_won(sets: tuple[tuple[int, int], ...]) -> tuple[int, int]:
+    """How many finished sets each side won."""
+    home = sum(1 for h, a in sets if h > a)
+    return home, len(sets) - home
+
+
+def _shown(sets: tuple[tuple[int, int], ...], server: Side | None, winner: Side | None, **rest: Any) -> dict[str, Any]:
+    """A score as every sport shows it: its sets, who won how many, who serves, the winner."""
+    answer: dict[str, Any] = {"sets": [list(s) for s in sets], "sets_won": list(sets_won(sets)), **rest}
+    answer["server"] = server
+    if winner:
+        answer["winner"] = winner
+    return answer
+
+
 def _won_by_two(pair: tuple[int, int], target: int) -> Side | None:
     home, away = pair
     if home >= target and home - away >= 2:
@@ -82,22 +97,18 @@ class TennisScore:
     winner: Side | None = None
 
     def sets_won(self) -> tuple[int, int]:
-        home = sum(1 for h, a in self.sets if h > a)
-        return home, len(self.sets) - home
+        return sets_won(self.sets)
 
     def to_json(self) -> dict[str, Any]:
         """The score as shown: sets, games, the game's points (0/15/30/40/AD or a tiebreak's count)."""
-        answer: dict[str, Any] = {
-            "sets": [list(s) for s in self.sets],
-            "sets_won": list(self.sets_won()),
-            "games": list(self.games),
-            "points": list(_tennis_points(self)),
-            "tiebreak": self.tiebreak > 0,
-            "server": self.server,
-        }
-        if self.winner:
-            answer["winner"] = self.winner
-        return answer
+        return _shown(
+            self.sets,
+            self.server,
+            self.winner,
+            games=list(self.games),
+            points=list(_tennis_points(self)),
+            tiebreak=self.tiebreak > 0,
+        )
 
 
 def _tennis_points(score: TennisScore) -> tuple[str, str]:
@@ -190,19 +201,10 @@ class VolleyballScore:
     winner: Side | None = None
 
     def sets_won(self) -> tuple[int, int]:
-        home = sum(1 for h, a in self.sets if h > a)
-        return home, len(self.sets) - home
+        return sets_won(self.sets)
 
     def to_json(self) -> dict[str, Any]:
-        answer: dict[str, Any] = {
-            "sets": [list(s) for s in self.sets],
-            "sets_won": list(self.sets_won()),
-            "points": list(self.points),
-            "server": self.server,
-        }
-        if self.winner:
-            answer["winner"] = self.winner
-        return answer
+        return _shown(self.sets, self.server, self.winner, points=list(self.points))
 
 
 def volleyball_point(
