@@ -12,6 +12,7 @@ from typing import Any
 
 from casino import clock
 from casino.accounts import store as accounts
+from casino.errors import NotFound
 from casino.hub import session_end
 from casino.hub import store as hub_store
 from casino.registry import operators
@@ -20,8 +21,20 @@ from casino.wallet import limits
 Remaining = Callable[[], int] | None
 
 
+def wallet_player(session: dict[str, Any]) -> str | None:
+    """The wallet player behind a hub session: only a bridge operator's users are our players
+    (another operator keeps its players' limits and reality checks in its own wallet)."""
+    if not operators.require(session["operator"]).is_bridge:
+        return None
+    user = session.get("user") or {}
+    return str(user.get("ref_id") or user.get("id"))
+
+
 def _player(session: dict[str, Any]) -> str:
-    return limits.player_of_session(session, operators.require(session["operator"]).is_bridge)
+    player = wallet_player(session)
+    if player is None:
+        raise NotFound("responsible-gaming limits of this session are kept by the casino's own wallet")
+    return player
 
 
 def current(session: dict[str, Any]) -> dict[str, Any]:

@@ -16,9 +16,10 @@ from casino import clock
 from casino.contract import store as contracts
 from casino.errors import DomainError, NotFound
 from casino.hub import store
+from casino.hub.client_limits import wallet_player
 from casino.money import currency, to_decimal_string
-from casino.registry import operators
 from casino.wallet import store as wallet_store
+from casino.wallet.domain import Wallet
 from casino.wallet.responsible import LimitExceeded
 
 PAGE = 100
@@ -32,19 +33,10 @@ class RealityCheckDue(DomainError):
     code = "reality_check_due"
 
 
-def _player(session: dict[str, Any]) -> str | None:
-    if not operators.require(session["operator"]).is_bridge:
-        return None
-    user = session.get("user") or {}
-    return str(user.get("ref_id") or user.get("id"))
-
-
-def _minutes(session: dict[str, Any], now: int) -> tuple[int | None, str | None]:
-    player = _player(session)
-    wallet = None if player is None else wallet_store.get_wallet(player)
-    if wallet is None:
-        return None, None
-    return wallet.responsible.minutes("reality_check", now), wallet.currency
+def _wallet(session: dict[str, Any]) -> Wallet | None:
+    """The wallet of the session's player (ours only on a bridge operator)."""
+    player = wallet_player(session)
+    return None if player is None else wallet_store.get_wallet(player)
 
 
 def _due_at(session: dict[str, Any], minutes: int) -> int:
@@ -56,13 +48,10 @@ def require_playable(session: dict[str, Any]) -> None:
     """Refuse a play once the player's session limit is reached (``limit_exceeded``) or while a
     reality check is due and not acknowledged (one read of the wallet, for our own players)."""
     now = clock.now_ms()
-    player = _player(session)
-    wallet = None if player is None else wallet_store.get_wallet(player)
+    wallet = _wallet(session)
     if wallet is None:
         return
-    # the session limit set by ops or by the player: the lowest wins (as on the provider face)
-    set_by = [m for m in (wallet.limits.session_minutes, wallet.responsible.minutes("session", now)) if m]
-    session_minutes = min(set_by) if set_by else None
+    session_minutes = wallet.session_minutes(now)
     if session_minutes is not None and now >= int(session["start_date"]) + session_minutes * 60_000:
         raise LimitExceeded(f"the session limit of {session_minutes} minutes is reached")
     minutes = wallet.responsible.minutes("reality_check", now)
@@ -73,9 +62,11 @@ def require_playable(session: dict[str, Any]) -> None:
 def status(session: dict[str, Any]) -> dict[str, Any]:
     """The time played and the net position of the session, and when the next check is due."""
     now = clock.now_ms()
-    if _player(session) is None:
+    if wallet_player(session) is None:
         raise NotFound("the reality check of this session is the casino's own")
-    minutes, code = _minutes(session, now)
+    wallet = _wallet(session)
+    minutes = None if wallet is None else wallet.responsible.minutes("reality_check", now)
+    code = None if wallet is None else wallet.currency
     staked = won = 0
     after = None
     for _ in range(MAX_PAGES):
@@ -104,7 +95,7 @@ def status(session: dict[str, Any]) -> dict[str, Any]:
 
 def acknowledge(session: dict[str, Any]) -> dict[str, Any]:
     now = clock.now_ms()
-    if _player(session) is None:
+    if wallet_player(session) is None:
         raise NotFound("the reality check of this session is the casino's own")
     updated = store.acknowledge_reality_check(session["id"], now)
     return status(updated or {**session, "reality_check_ack_at": now})

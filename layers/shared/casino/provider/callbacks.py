@@ -95,9 +95,8 @@ def _within_limits(
     highs = [h for h in (limits.get("max_bet"), wallet.limits.max_bet) if h is not None]
     if change.amount < low or (highs and change.amount > min(highs)):
         raise ProviderError("OP_34", "bet outside the limits")
-    # the session limit set by ops or by the player (responsible gaming): the lowest wins
-    set_by = [m for m in (wallet.limits.session_minutes, wallet.responsible.minutes("session", now)) if m]
-    if session is not None and set_by and now >= int(session["started_at"]) + min(set_by) * 60_000:
+    minutes = wallet.session_minutes(now)
+    if session is not None and minutes and now >= int(session["started_at"]) + minutes * 60_000:
         raise ProviderError("OP_34", "the player's session time limit is reached")
 
 

@@ -113,6 +113,11 @@ class Wallet:
     def deposit_wagering_remaining(self) -> int:
         return max(0, self.deposit_wagering_required - self.deposit_wagering_progress)
 
+    def session_minutes(self, now: int) -> int | None:
+        """The session limit in force: the lowest of the one ops set and the player's own."""
+        set_by = [m for m in (self.limits.session_minutes, self.responsible.minutes("session", now)) if m]
+        return min(set_by) if set_by else None
+
     def withdrawable(self, now: int) -> int:
         """Real money that may leave: none while deposit wagering is due or a
         DEPOSIT_PLUS_BONUS bonus holds the deposit."""

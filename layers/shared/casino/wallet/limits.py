@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from casino.errors import NotFound, ValidationFailed
+from casino.errors import ValidationFailed
 from casino.money import currency, positive_minor, to_decimal_string
 from casino.wallet import domain, service, store
 from casino.wallet.domain import Movement, Wallet
@@ -199,12 +199,3 @@ def _reason(value: object, *, required: bool) -> str | None:
     if not isinstance(value, str) or not value.strip() or len(value) > MAX_REASON:
         raise ValidationFailed(f"reason: 1 to {MAX_REASON} characters", field="reason")
     return value.strip()
-
-
-def player_of_session(session: dict[str, Any], bridge: bool) -> str:
-    """The wallet player behind a hub session: only a bridge operator's users are our players
-    (another operator keeps its players' limits in its own wallet)."""
-    if not bridge:
-        raise NotFound("responsible-gaming limits of this session are kept by the casino's own wallet")
-    user = session.get("user") or {}
-    return str(user.get("ref_id") or user.get("id"))

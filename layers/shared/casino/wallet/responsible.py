@@ -29,6 +29,7 @@ and checking one costs no extra request.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -194,32 +195,25 @@ class Responsible:
     def bet(self, amount: int, now: int) -> None:
         """Check a stake against every limit, then count it (raises before anything moves)."""
         self.refuse_if_excluded(now)
-        self.settle_due(now)
-        for period in PERIODS:
-            totals = self.current(period, now)
-            wager = self.limits.get(f"wager:{period}")
-            if wager is not None and totals.wagered + amount > wager:
-                raise LimitExceeded(
-                    f"the {period}'s wager limit would be exceeded", details=_left(wager, totals.wagered)
-                )
-            loss = self.limits.get(f"loss:{period}")
-            if loss is not None and totals.loss + amount > loss:
-                raise LimitExceeded(f"the {period}'s loss limit would be exceeded", details=_left(loss, totals.loss))
+        self._refuse_over("wager", amount, now, lambda t: t.wagered)
+        self._refuse_over("loss", amount, now, lambda t: t.loss)
         for period in PERIODS:
             self.current(period, now).wagered += amount
 
     def deposit(self, amount: int, now: int) -> None:
         self.refuse_if_excluded(now)
-        self.settle_due(now)
-        for period in PERIODS:
-            totals = self.current(period, now)
-            limit = self.limits.get(f"deposit:{period}")
-            if limit is not None and totals.deposited + amount > limit:
-                raise LimitExceeded(
-                    f"the {period}'s deposit limit would be exceeded", details=_left(limit, totals.deposited)
-                )
+        self._refuse_over("deposit", amount, now, lambda t: t.deposited)
         for period in PERIODS:
             self.current(period, now).deposited += amount
+
+    def _refuse_over(self, kind: str, amount: int, now: int, used: Callable[[Totals], int]) -> None:
+        """``LimitExceeded`` if ``amount`` more would take a window past its ``kind`` limit
+        (reaching it exactly is allowed)."""
+        self.settle_due(now)
+        for period in PERIODS:
+            limit, so_far = self.limits.get(f"{kind}:{period}"), used(self.current(period, now))
+            if limit is not None and so_far + amount > limit:
+                raise LimitExceeded(f"the {period}'s {kind} limit would be exceeded", details=_left(limit, so_far))
 
     def win(self, amount: int, now: int) -> None:
         for period in PERIODS:
