@@ -45,14 +45,17 @@ def wallet_side(running: RunningStack) -> SignedClient:
     return SignedClient(running.base_url, "demo-operator", "demo-wallet-secret")
 
 
-def set_limits(running: RunningStack, pid: str, **body: Any) -> dict[str, Any]:
-    status, answer = running.call("POST", f"{A}/players/{pid}/limits", {"reason": "test", **body})
+def set_limits(running: RunningStack, pid: str, admin_key: str | None = None, **body: Any) -> dict[str, Any]:
+    """Ops set the player's limits (with the seeded admin key, or ``admin_key``)."""
+    keys: dict[str, Any] = {} if admin_key is None else {"admin_key": admin_key}
+    status, answer = running.call("POST", f"{A}/players/{pid}/limits", {"reason": "test", **body}, **keys)
     assert status == 200, answer
     result: dict[str, Any] = answer
     return result
 
 
 def provider_code(tlt: Provider, data: dict[str, Any]) -> str:
+    """A provider callback, in process (no request timestamp window: the clock may be moved)."""
     try:
         callbacks.changebalance(tlt, data)
     except ProviderError as refused:

@@ -5,6 +5,8 @@ hub's session limit, a dropped pending change missing from the history, an opera
 reaching a password player. Those still marked ``xfail(strict=True)`` are known and left open
 (docs/decisions.md says why): they fail today for the reason they name."""
 
+# ruff: noqa: F401, F811 - tlt is test_responsible_gaming.py's fixture, imported so that pytest sees it
+
 from __future__ import annotations
 
 import json
@@ -16,14 +18,12 @@ import httpx
 import pytest
 
 from casino import clock
-from casino.provider import callbacks
-from casino.provider.errors import ProviderError
-from casino.registry import game_sync, providers
 from casino.registry.providers import Provider
 from casino.wallet.responsible import COOLING_OFF_MS, DAY_MS, window_of
 from tests.conftest import RunningStack
 from tests.integration.test_admin_players import fund, new_player
 from tests.integration.test_client_plays import demo, new_game, open_page
+from tests.integration.test_responsible_gaming import provider_code, set_limits, tlt
 from tests.provider.conftest import Player, bet, make_player, next_id
 
 A = "/api/v1/admin"
@@ -32,14 +32,6 @@ HUB = "/api/v1/hub"
 
 
 # ---------------------------------------------------------------- helpers
-@pytest.fixture(scope="module", autouse=True)
-def tlt(running: RunningStack) -> Provider:
-    assert game_sync.run("tlt")["outcome"] == "ok"
-    found = providers.get("tlt")
-    assert found is not None
-    return found
-
-
 @pytest.fixture()
 def frozen(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[int], None]]:
     """Stops the platform's clock; ``frozen(ms)`` sets it to ``ms``."""
@@ -50,23 +42,6 @@ def frozen(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[int], None]]:
         at[0] = ms
 
     yield move
-
-
-def provider_code(tlt: Provider, data: dict[str, Any]) -> str:
-    """A provider callback, in process (no request timestamp window: the clock may be moved)."""
-    try:
-        callbacks.changebalance(tlt, data)
-    except ProviderError as refused:
-        return refused.code
-    return "OK"
-
-
-def set_limits(running: RunningStack, pid: str, admin_key: str | None = None, **body: Any) -> dict[str, Any]:
-    kwargs: dict[str, Any] = {} if admin_key is None else {"admin_key": admin_key}
-    status, answer = running.call("POST", f"{A}/players/{pid}/limits", {"reason": "review", **body}, **kwargs)
-    assert status == 200, answer
-    result: dict[str, Any] = answer
-    return result
 
 
 def new_token(running: RunningStack, p: Player) -> None:
