@@ -358,10 +358,11 @@ def test_an_unchanged_balance_is_not_re_announced_by_each_heartbeat(
 
 
 # ---------------------------------------------------------------- layout at 375 px
+@pytest.mark.parametrize("locale", ["en-US", "de-DE"])  # a 12-hour clock ("10:43:21 AM") is the widest
 def test_the_history_shows_prize_and_status_at_375(
-    running: RunningStack, open_client: Callable[..., Client], screenshot: Any
+    running: RunningStack, open_client: Callable[..., Client], screenshot: Any, locale: str
 ) -> None:
-    client = open_client(375, reduced_motion=True)
+    client = open_client(375, reduced_motion=True, locale=locale)
     page = client.page
     client.play_button().click()
     settled(client)
