@@ -1,7 +1,8 @@
 """``python -m local`` (``make run``): the whole platform on 127.0.0.1 with no Docker, no AWS.
 
 Environment: ``PORT`` (default 3000), ``HOST`` (default 127.0.0.1), ``RATE_SCALE`` (schedules
-run that many times faster, default 1), ``DRAIN_SECONDS`` (shutdown bound, default 10).
+run that many times faster, and the stub sports feeds play their matches that many times faster;
+default 1), ``DRAIN_SECONDS`` (shutdown bound, default 10).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import sys
 import threading
 from types import FrameType
 
-from local import seed
+from local import seed, sports_feeds
 from local.server import Gateway, Schedules, serve
 from local.stack import LocalStack
 
@@ -45,6 +46,10 @@ def main() -> int:
     serving.start()  # listening before seeding: the first game sync reads the local catalogue over HTTP
     seeded = seed.seed(stack, data)
     seeded.lines.extend(seed.first_sync_and_tokens(data))
+    gateway.local_routes[sports_feeds.PREFIX] = sports_feeds.StubFeeds(rate_scale)  # the matches start now
+    seeded.lines.append(
+        f"sports matches     played point by point from now on, {sports_feeds.POINT_SECONDS / rate_scale:g} s a point"
+    )
 
     print(f"[local] casino platform on {base_url}  (no Docker, moto in-process)", flush=True)
     for fn in stack.functions.values():

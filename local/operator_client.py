@@ -55,6 +55,11 @@ class SignedClient:
                 sent[name] = value
         return self.client.post(f"{self.base_url.rstrip('/')}{path}", content=raw, headers=sent)
 
+    def get(self, path: str, params: dict[str, Any] | None = None) -> httpx.Response:
+        """GET ``path`` (with ``params`` as its query), signed: the endpoint and an empty body."""
+        headers = app_auth.headers(self.app_id, self.secret, "GET", app_auth.endpoint_of(path), "")
+        return self.client.get(f"{self.base_url.rstrip('/')}{path}", params=params, headers=headers)
+
     def replay(self, path: str, request: httpx.Request) -> httpx.Response:
         """Send a captured request's headers and body again, to ``path`` (a replay)."""
         return self.client.post(f"{self.base_url.rstrip('/')}{path}", content=request.content, headers=request.headers)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from local import sports_feeds
 from local.stack import LocalStack
 
 SEED_FILE = Path(__file__).with_name("seed.json")
@@ -54,7 +55,20 @@ def seed(stack: LocalStack, data: dict[str, Any] | None = None) -> Seeded:
         result.lines.append(seed_password_player(password_player))
     for game in data.get("hub_games", []):
         result.lines.append(seed_hub_game(game))
+    for feed in sports_feeds.FEEDS:
+        result.lines.append(seed_sports_feed(stack, feed))
     return result
+
+
+def seed_sports_feed(stack: LocalStack, feed: dict[str, Any]) -> str:
+    """A stub sports feed (``local/sports_feeds.py``) registered as ops would; seeded before with
+    the same settings, it is the same feed again."""
+    from casino import clock  # noqa: PLC0415
+    from casino.sports import feeds  # noqa: PLC0415
+
+    base_url = f"{stack.public_base_url}{sports_feeds.PREFIX}{feed['code']}"
+    feeds.register({**feed, "base_url": base_url}, clock.now_ms())
+    return f"sports feed {feed['code']:<7} {base_url}  secret {feed['secret']}, polled every {feed['poll_seconds']} s"
 
 
 def _seed_provider(stack: LocalStack, p: dict[str, Any]) -> None:

@@ -141,7 +141,10 @@ class Gateway:
             headers.append(("Content-Type", environ["CONTENT_TYPE"]))
         for prefix, local in self.local_routes.items():
             if path.startswith(prefix):
-                status, out_headers, out = local(method, path[len(prefix) :], dict(headers), body)
+                rest = path[len(prefix) :]
+                if environ.get("QUERY_STRING"):  # a local route reads its query after a '?'
+                    rest += "?" + environ["QUERY_STRING"]
+                status, out_headers, out = local(method, rest, dict(headers), body)
                 return self._answer(start_response, status, out_headers, out)
         found = self.find(method, path)
         if found is None:

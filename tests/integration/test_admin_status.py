@@ -24,7 +24,7 @@ def test_status_lists_every_service(running: RunningStack) -> None:
     response = running.invoke(STATUS, event("admin/status.json"))
     assert response["statusCode"] == 200
     answer = body(response)
-    assert set(answer["services"]) == {"wallet", "provider_callbacks", "hub", "contract_flow", "schedules"}
+    assert set(answer["services"]) == {"wallet", "provider_callbacks", "hub", "contract_flow", "schedules", "sports"}
     assert {s["status"] for s in answer["services"].values()} <= {"up", "degraded", "maintenance"}
     tlt = next(s for s in answer["provider_syncs"] if s["provider"] == "tlt")  # other tests register more
     assert (tlt["signature"], tlt["signing"]) == ("seed-sha1", "weak")  # the seed's hashes leave data unsigned

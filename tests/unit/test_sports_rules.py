@@ -126,7 +126,7 @@ def tennis_points(sets: list[tuple[int, int]], tiebreaks: dict[int, tuple[int, i
         wins, losses = max(home, away), min(home, away)
         games: list[Side] = []
         if index in tiebreaks:
-            games = [winner, other(winner)] * 6
+            games = [winner, other(winner)] * losses  # 6-6 (or 12-12), then the tiebreak
         else:
             games = [winner, other(winner)] * min(losses, wins - 2) + [other(winner)] * (losses - min(losses, wins - 2))
             games += [winner] * (wins - games.count(winner))
@@ -148,6 +148,17 @@ def test_the_2008_wimbledon_final_replayed_point_by_point() -> None:
         score = tennis_point(rules, score, winner)
     assert [list(s) for s in score.sets] == [[6, 4], [6, 4], [6, 7], [6, 7], [9, 7]]
     assert score.winner == "home" and score.to_json()["sets_won"] == [3, 2]
+
+
+def test_the_2019_wimbledon_final_and_its_tiebreak_at_12_all() -> None:
+    """Djokovic d. Federer 7-6(5) 1-6 7-6(4) 4-6 13-12(3): the final set's tiebreak came at 12-12."""
+    rules = TennisRules(best_of=5, final_set="tiebreak_at_12")
+    score = TennisScore()
+    sets = [(7, 6), (1, 6), (7, 6), (4, 6), (13, 12)]
+    for winner in tennis_points(sets, {0: (7, 5), 2: (7, 4), 4: (7, 3)}):
+        score = tennis_point(rules, score, winner)
+    assert [list(s) for s in score.sets] == [[7, 6], [1, 6], [7, 6], [4, 6], [13, 12]]
+    assert score.winner == "home"
 
 
 def test_a_deciding_match_tiebreak_to_10() -> None:

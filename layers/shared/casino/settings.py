@@ -17,6 +17,7 @@ class Settings:
     admin_bootstrap_secret: str
     contract_state_machine_arn: str
     public_base_url: str
+    sports_table: str
 
 
 @lru_cache(maxsize=1)
@@ -32,4 +33,5 @@ def settings() -> Settings:
         admin_bootstrap_secret=env.get("ADMIN_BOOTSTRAP_SECRET", ""),
         contract_state_machine_arn=env.get("CONTRACT_STATE_MACHINE_ARN", ""),
         public_base_url=env.get("PUBLIC_BASE_URL", ""),
+        sports_table=env.get("SPORTS_TABLE", ""),
     )

@@ -10,8 +10,9 @@ from typing import Any
 from casino import clock
 from casino.hub import status_store as hub_store
 from casino.registry import credential_store, providers, store
+from casino.sports import feeds as sports_feeds
 
-SERVICES = ("wallet", "provider_callbacks", "hub", "contract_flow", "schedules")
+SERVICES = ("wallet", "provider_callbacks", "hub", "contract_flow", "schedules", "sports")
 
 
 def service_state(name: str) -> dict[str, Any]:
@@ -63,6 +64,9 @@ def report() -> dict[str, Any]:
     sync_failed = any(s["last_sync"] and s["last_sync"].get("outcome") == "failed" for s in syncs)
     if sync_failed and services["schedules"]["status"] == "up":
         services["schedules"]["status"] = "degraded"
+    feeds = sports_feeds.listed()
+    if any(f.get("status", {}).get("state") == "down" for f in feeds) and services["sports"]["status"] == "up":
+        services["sports"]["status"] = "degraded"
     overall = "up" if all(s["status"] == "up" for s in services.values()) else "degraded"
     return {
         "status": overall,
@@ -73,4 +77,8 @@ def report() -> dict[str, Any]:
         "contracts_needing_attention": hub_store.contracts_needing_attention(),
         "finalize_refused": hub_store.finalize_refusals(),
         "active_sessions": hub_store.active_sessions(),
+        "sports_feeds": [
+            {k: f.get(k) for k in ("code", "status", "last_pull_at", "last_pull_outcome", "last_received_at")}
+            for f in feeds
+        ],
     }

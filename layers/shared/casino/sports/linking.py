@@ -126,3 +126,11 @@ def precision_recall(decisions: Sequence[tuple[bool, bool]]) -> tuple[float, flo
     precision = sum(made) / len(made) if made else 1.0
     recall = sum(made) / true_total if true_total else 1.0
     return precision, recall
+
+
+def swapped_against(new: FixtureFacts, known: FixtureFacts) -> bool:
+    """Whether ``new`` names ``known``'s competitors the other way round: the orientation whose
+    names are the more alike (for a link ops decide, whatever the names)."""
+    as_known = _similarity(new.home, known.home) + _similarity(new.away, known.away)
+    swapped = _similarity(new.home, known.away) + _similarity(new.away, known.home)
+    return swapped > as_known

@@ -13,7 +13,9 @@ after each point applied. Points may arrive out of order, twice, or corrected:
 - a point the rules refuse (after the match ended, a server who cannot serve) is flagged and
   skipped, never applied: the points after it apply to the score before it.
 
-Every function returns a new log; the caller stores it (with the score after each point).
+Every function returns a new log; the caller stores it (with the score after each point). A
+log may hold only the tail of a match (``base`` is the score before its first point): enough to
+apply new points, or to rewind to any point it holds.
 """
 
 from __future__ import annotations
@@ -68,10 +70,13 @@ class PointLog:
     scores: tuple[tuple[int, Score], ...] = ()  # (seq, the score after it), in seq order
     applied_upto: int = 0  # every seq up to here has been applied or refused
     flags: tuple[Flag, ...] = ()
+    base: Score | None = None  # the score before the first point held (a log read from a later seq)
 
     @property
     def score(self) -> Score:
-        return self.scores[-1][1] if self.scores else self.sport.start
+        if self.scores:
+            return self.scores[-1][1]
+        return self.base if self.base is not None else self.sport.start
 
     @property
     def missing(self) -> int | None:
@@ -107,6 +112,12 @@ def receive(log: PointLog, point: Point, *, correction: bool = False) -> PointLo
         )
         return _advance(rewound)
     return _advance(replace(log, received=received))
+
+
+def catch_up(log: PointLog) -> PointLog:
+    """The log with every held point that comes next applied (points held before the fixture's
+    rules were known, or a log read afresh)."""
+    return _advance(log)
 
 
 def _same(a: Point, b: Point) -> bool:

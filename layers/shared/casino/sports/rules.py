@@ -5,9 +5,9 @@ show any point of a match without replaying it (sets, games, points, who serves,
 - **Tennis**: points 0-15-30-40, deuce and advantage; games; sets to 6 by two with a tiebreak to
   7 (by two) at 6-6; best of 3 or 5; the final set by the competition's rule: ``tiebreak`` (as
   the others), ``advantage`` (no tiebreak: by two games) or ``match_tiebreak`` (a tiebreak to 10
-  at 6-6). The server changes every game; in a tiebreak the player whose turn it was serves the
-  first point, then each serves two; the player who received first in a tiebreak serves first
-  in the next set.
+  at 6-6) or ``tiebreak_at_12`` (Wimbledon 2019-2021: a tiebreak to 7 at 12-12). The server
+  changes every game; in a tiebreak the player whose turn it was serves the first point, then
+  each serves two; the player who received first in a tiebreak serves first in the next set.
 - **Volleyball**: rally scoring; sets to 25 by two, the deciding set to 15 by two; best of 5
   (or 3). The team that wins a rally serves the next; each set's first server is the feed's.
 
@@ -18,14 +18,14 @@ volleyball set) may name its server; later ones must agree with the rules.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any, Literal
 
 from casino.errors import DomainError
 
 Side = Literal["home", "away"]
 SIDES: tuple[Side, Side] = ("home", "away")
-FINAL_SET_RULES = ("tiebreak", "advantage", "match_tiebreak")
+FINAL_SET_RULES = ("tiebreak", "advantage", "match_tiebreak", "tiebreak_at_12")
 TENNIS_POINTS = ("0", "15", "30", "40")
 
 
@@ -162,7 +162,8 @@ def tennis_point(rules: TennisRules, score: TennisScore, winner: Side, server: S
     if set_winner is not None:
         return _set_won(rules, current, games, next_server=other(serving))
     deciding = len(score.sets) == rules.best_of - 1
-    if games == (6, 6) and not (deciding and rules.final_set == "advantage"):
+    tiebreak_at = (12, 12) if deciding and rules.final_set == "tiebreak_at_12" else (6, 6)
+    if games == tiebreak_at and not (deciding and rules.final_set == "advantage"):
         to = 10 if deciding and rules.final_set == "match_tiebreak" else 7
         return replace(current, games=games, points=(0, 0), tiebreak=to, server=other(serving), tiebreak_first=None)
     return replace(current, games=games, points=(0, 0), server=other(serving))
@@ -241,12 +242,32 @@ class Sport:
     rules: Rules
     start: Score = field(default_factory=TennisScore)
 
+    def dump(self, score: Score) -> dict[str, Any]:
+        """The score's whole state as plain JSON (what a store keeps beside each point)."""
+        return {k: _listed(v) for k, v in asdict(score).items()}
+
+    def load(self, state: dict[str, Any]) -> Score:
+        """The score ``dump`` gave (``ValueError`` when it is not one of this sport)."""
+        kind = type(self.start)
+        names = {f.name for f in fields(kind)}
+        if set(state) - names:
+            raise ValueError(f"{self.name}: not a score of this sport")
+        return kind(**{k: _tupled(v) for k, v in state.items()})
+
     def point(self, score: Score, winner: Side, server: Side | None = None) -> Score:
         if isinstance(self.rules, TennisRules) and isinstance(score, TennisScore):
             return tennis_point(self.rules, score, winner, server)
         if isinstance(self.rules, VolleyballRules) and isinstance(score, VolleyballScore):
             return volleyball_point(self.rules, score, winner, server)
         raise TypeError(f"{self.name}: a score of another sport")
+
+
+def _listed(value: Any) -> Any:
+    return [_listed(v) for v in value] if isinstance(value, (tuple, list)) else value
+
+
+def _tupled(value: Any) -> Any:
+    return tuple(_tupled(v) for v in value) if isinstance(value, list) else value
 
 
 def sport(name: str, **options: Any) -> Sport:

@@ -1,0 +1,42 @@
+"""EventBridge schedule: pull the sports feeds that are due, then assess every feed's status.
+
+One invocation keeps pulling, as each feed's ``poll_seconds`` come round, for
+``SPORTS_PULL_WINDOW_S`` seconds (inside the function's own time), so feeds polled more often
+than the schedule's minute are pulled on time; a lease per feed keeps pulls from overlapping.
+"""
+
+import os
+import time
+from typing import Any
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from casino import clock
+from casino.sports import feeds
+
+logger = Logger(service="sports-feed-pull")
+MARGIN_MS = 10_000  # kept back from the function's remaining time for the last pull to finish
+
+
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    window_s = float(os.environ.get("SPORTS_PULL_WINDOW_S", "0"))
+    until = time.monotonic() + window_s
+    pulls: list[dict[str, Any]] = []
+    transitions: list[dict[str, Any]] = []
+    while True:
+        budget_s = max(1.0, (context.get_remaining_time_in_millis() - MARGIN_MS) / 1000)
+        pulls.extend(feeds.pull_due(clock.now_ms(), budget_s=min(budget_s, 20.0)))
+        transitions.extend(feeds.assess_all(clock.now_ms()))
+        if time.monotonic() + 1 >= until or context.get_remaining_time_in_millis() < 2 * MARGIN_MS:
+            break
+        time.sleep(1)
+    for pull in pulls:
+        logger.info("sports feed pulled", extra={"pull": pull})
+    for transition in transitions:
+        logger.info("sports feed status changed", extra={"transition": transition})
+    return {
+        "pulled": len(pulls),
+        "failed": sum(p["outcome"] == "failed" for p in pulls),
+        "transitions": len(transitions),
+    }

@@ -1,0 +1,21 @@
+"""GET /api/v1/sports/fixtures/{id}: a fixture with its score, status and feed refs (a replaced id
+answers its survivor, with ``redirected_from``)."""
+
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler.openapi.params import Path
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from casino.hub.http import hub_app
+from casino.sports import reads
+
+app = hub_app()
+
+
+@app.get("/api/v1/sports/fixtures/<fixture_id>")
+def fixture(fixture_id: Annotated[str, Path(max_length=64)]) -> dict[str, Any]:
+    return reads.fixture(fixture_id)
+
+
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return app.resolve(event, context)
