@@ -75,7 +75,7 @@ def test_any_order_and_repetition_gives_the_score_of_seq_order(
     running: RunningStack, rallies: list[Side], data: st.DataObject
 ) -> None:
     feed, start, ref = new_feed(running), a_start(), "r-1"
-    points = [FeedPoint.from_feed({"fixture_ref": ref, "seq": i + 1, "winner": w}) for i, w in enumerate(rallies)]
+    points = [FeedPoint.from_feed(dict(fixture_ref=ref, seq=i + 1, winner=w, ts=0)) for i, w in enumerate(rallies)]
     events: list[Any] = [*points, *data.draw(st.lists(st.sampled_from(points), max_size=10)), "fixture", "fixture"]
     order = data.draw(st.permutations(events))
     now = clock.now_ms()
@@ -129,7 +129,7 @@ def test_concurrent_pushes_of_one_feeds_points_apply_each_once(running: RunningS
     feed, start, ref = new_feed(running), a_start(), "c-1"
     fixtures.receive_fixture(feed, fixture_message(ref, start), clock.now_ms())
     rallies: list[Side] = ["home", "away"] * 10 + ["home"] * 5
-    points = [FeedPoint.from_feed({"fixture_ref": ref, "seq": i + 1, "winner": w}) for i, w in enumerate(rallies)]
+    points = [FeedPoint.from_feed(dict(fixture_ref=ref, seq=i + 1, winner=w, ts=0)) for i, w in enumerate(rallies)]
     batches = [points[i::4] for i in range(4)] * 2  # every point twice, from eight senders at once
     barrier = threading.Barrier(len(batches))
 

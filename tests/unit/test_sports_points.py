@@ -54,15 +54,23 @@ def test_a_correction_rewinds_and_re_derives_the_rest() -> None:
     corrected: list[Side] = ["home", "away"] + ["home"] * 6 + ["away"] * 4
     assert log.scores == in_order(corrected).scores
     assert log.flags[-1].seq == 2 and "corrected" in log.flags[-1].reason
-    assert receive(PointLog(TENNIS), Point(9, "home"), correction=True).flags[0].reason.startswith("a correction")
+    early = receive(PointLog(TENNIS), Point(9, "away"), correction=True)  # before the point it corrects
+    assert early.received[9].winner == "away" and early.missing == 1 and early.flags == ()
+    late = receive(early, Point(9, "home"))  # the original, late: the correction stands
+    assert late.received[9].winner == "away" and "different point" in late.flags[-1].reason
+    assert receive(log, Point(2, "away"), correction=True) == log  # the same correction again: nothing
 
 
 def test_a_conflicting_repeat_and_a_refused_point_are_flagged_never_applied() -> None:
-    log = in_order(["home"] * 3)
+    log = PointLog(TENNIS)
+    for seq in (1, 2, 3):
+        log = receive(log, Point(seq, "home", server="home"))  # the feed names the server
     conflicting = receive(log, Point(2, "away"))
     assert conflicting.scores == log.scores and "different point" in conflicting.flags[-1].reason
     log = receive(log, Point(4, "home", server="away"))  # home serves this first game
     assert log.applied_upto == 4 and log.score_after(4) is None and "cannot serve" in log.flags[-1].reason
+    unnamed = receive(in_order(["home"] * 3), Point(4, "home", server="away"))  # the server was a guess
+    assert unnamed.score_after(4) is not None and unnamed.score.server == "home"  # away served game 1: re-anchored
     log = receive(log, Point(5, "home"))  # applied to the score before the refused point
     assert log.score.games == (1, 0)
     finished = in_order(["home"] * 48)  # 6-0 6-0: the match is over

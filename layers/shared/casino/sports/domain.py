@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from casino.sports.competitions import SPORTS, rules_for
+from casino.sports.linking import normalised
 from casino.sports.points import Point
 from casino.sports.rules import Side, Sport, other
 
@@ -66,6 +67,8 @@ class FeedFixture:
         if sport not in sports:
             raise ValueError(f"sport: this feed was registered for {', '.join(sports)}")
         home, away = _text(raw, "home", MAX_NAME), _text(raw, "away", MAX_NAME)
+        if (normalised(home) or home.casefold()) == (normalised(away) or away.casefold()):
+            raise ValueError("away: the same competitor as home")
         competition = _text(raw, "competition", MAX_NAME, required=False)
         start = raw.get("start_time")
         if isinstance(start, bool) or not isinstance(start, int) or not 0 < start < 10**13:
@@ -120,7 +123,10 @@ class FeedPoint:
         correction = raw.get("correction", False)
         if not isinstance(correction, bool):
             raise ValueError("correction: true or false")
-        return cls(fixture_ref, Point.from_feed(raw), correction)
+        point = Point.from_feed(raw)
+        if not correction and "ts" not in raw:
+            raise ValueError("ts: when the point was played, unix milliseconds")
+        return cls(fixture_ref, point, correction)
 
 
 def turned(point: Point, swapped: bool) -> Point:

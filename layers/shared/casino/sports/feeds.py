@@ -82,13 +82,19 @@ def register(body: Any, now: int) -> tuple[dict[str, Any], bool]:
     unknown = sorted(set(body) - {"code", "name", "base_url", "secret", "sports", "poll_seconds", "alive_seconds"})
     if unknown:
         raise ValidationFailed(f"{unknown[0]}: not a field of a feed", field=unknown[0])
+    poll_seconds = _whole(body.get("poll_seconds"), "poll_seconds", 1, 3600, 30)
+    alive_seconds = _whole(body.get("alive_seconds"), "alive_seconds", 5, 86_400, 60)
+    if alive_seconds < poll_seconds:
+        raise ValidationFailed(
+            "alive_seconds: at least poll_seconds (a feed polled is heard from once a poll)", field="alive_seconds"
+        )
     record = {
         "code": code,
         "name": name.strip(),
         "base_url": base_url.rstrip("/"),
         "sports": sorted(sports),
-        "poll_seconds": _whole(body.get("poll_seconds"), "poll_seconds", 1, 3600, 30),
-        "alive_seconds": _whole(body.get("alive_seconds"), "alive_seconds", 5, 86_400, 60),
+        "poll_seconds": poll_seconds,
+        "alive_seconds": alive_seconds,
     }
     known = store.feed(code)
     if known is not None:
@@ -178,10 +184,21 @@ def read_message(
 ) -> Message:
     """Every event of a message checked (``ValidationFailed`` naming the first bad field: then
     nothing of it is applied)."""
+    message, refused = read_each(body, sports, now, keys=keys)
+    if refused:
+        raise refused[0]
+    return message
+
+
+def read_each(
+    body: Any, sports: Sequence[str], now: int, *, keys: Sequence[str] = ("fixtures", "points", "events")
+) -> tuple[Message, list[ValidationFailed]]:
+    """The good events of a message, and why each other one was refused (a pull takes what it
+    can: one fixture of a sport we do not take must not stop the feed's others)."""
     items = _items(body, *keys)
     if len(items) > MAX_EVENTS:
         raise ValidationFailed(f"body: at most {MAX_EVENTS} events in one message", field="body")
-    message = Message()
+    message, refused = Message(), []
     for where, item in items:
         try:
             if isinstance(item, dict) and "fixture_ref" in item:
@@ -190,16 +207,23 @@ def read_message(
                 message.fixtures.append(FeedFixture.from_feed(item, sports=tuple(sports), now_ms=now))
             else:
                 raise ValueError("event: a fixture (ref_id, ...) or a point (fixture_ref, seq, ...)")
-        except ValueError as refused:
-            text = str(refused)
+        except ValueError as bad:
+            text = str(bad)
             name, _, _ = text.partition(":")
             path = f"{where}.{name}" if where and " " not in name else (where or name)
-            raise ValidationFailed(f"{path}: {text.partition(':')[2].strip() or text}", field=path) from None
-    return message
+            refused.append(ValidationFailed(f"{path}: {text.partition(':')[2].strip() or text}", field=path))
+    return message, refused
 
 
 def apply(feed: dict[str, Any], message: Message, now: int) -> dict[str, Any]:
-    """A checked message applied: its fixtures first, then its points."""
+    """A checked message applied: its fixtures first, then its points. A fixture sent before as
+    another sport is refused (``conflict`` naming ``sport``) before anything is applied."""
+    for facts in message.fixtures:
+        known = store.ref(feed["code"], facts.ref_id)
+        if known and known.get("facts") and known["facts"]["sport"] != facts.sport:
+            raise Conflict(
+                f"sport: feed fixture {facts.ref_id!r} was first sent as {known['facts']['sport']}", field="sport"
+            )
     placed = [fixtures.receive_fixture(feed, f, now).get("id") for f in message.fixtures]
     applied = fixtures.receive_points(feed, message.points, now)
     return {
@@ -212,7 +236,7 @@ def apply(feed: dict[str, Any], message: Message, now: int) -> dict[str, Any]:
 
 
 def _lag(message: Message, now: int) -> int | None:
-    stamps = [p.point.ts for p in message.points if p.point.ts > 0]
+    stamps = [p.point.ts for p in message.points if p.point.ts > 0 and not p.correction]  # a correction is of the past
     return max(0, now - max(stamps)) if stamps else None
 
 
@@ -295,7 +319,8 @@ def pull(feed: dict[str, Any], now: int, *, fetch: Fetch = http_fetch, budget_s:
             raise FeedUnreachable("the feed's secret is not readable")
         since = int(leased.get("changed_since", 0))
         body = _get(leased, secret, "fixtures", f"changed_since={since}", fetch, deadline)
-        message = read_message(body, leased["sports"], now, keys=("fixtures",))
+        message, refused = read_each(body, leased["sports"], now, keys=("fixtures",))
+        message.fixtures = [f for f in message.fixtures if _same_sport(code, f)]
         changed = [
             int(item["changed_at"])
             for item in (body.get("fixtures", []) if isinstance(body, dict) else body)
@@ -303,6 +328,8 @@ def pull(feed: dict[str, Any], now: int, *, fetch: Fetch = http_fetch, budget_s:
         ]
         apply(leased, message, now)
         outcome["fixtures"] = len(message.fixtures)
+        if refused:
+            outcome["refused"] = [r.message for r in refused[:10]]
         lag = None
         for ref in store.open_refs(code):
             got = _pull_points(leased, secret, ref, fetch, deadline, now)
@@ -332,6 +359,11 @@ def pull(feed: dict[str, Any], now: int, *, fetch: Fetch = http_fetch, budget_s:
     return outcome
 
 
+def _same_sport(code: str, facts: FeedFixture) -> bool:
+    known = store.ref(code, facts.ref_id)
+    return not (known and known.get("facts") and known["facts"]["sport"] != facts.sport)
+
+
 def _pull_points(
     feed: dict[str, Any], secret: str, ref: dict[str, Any], fetch: Fetch, deadline: float, now: int
 ) -> tuple[int, int | None]:
@@ -341,18 +373,18 @@ def _pull_points(
     after = int(ref.get("applied_upto", 0))
     for _ in range(POINT_PAGES):
         body = _get(feed, secret, "points", f"fixture={_quoted(ref['ref_id'])}&after={after}", fetch, deadline)
-        message = read_message(body, feed["sports"], now, keys=("points",))
+        message, _ = read_each(body, feed["sports"], now, keys=("points",))
         mine = [p for p in message.points if p.fixture_ref == ref["ref_id"]]
         if not mine:
             break
         applied = fixtures.receive_points(feed, mine, now)
         total += len(mine)
-        lag = _lag(Message(points=mine), now) if _lag(Message(points=mine), now) is not None else lag
+        page_lag = _lag(Message(points=mine), now)
+        lag = page_lag if page_lag is not None else lag
         newest = max(p.point.seq for p in mine)
-        progressed = applied[0].applied_upto if applied else after
-        if newest <= after or (progressed <= after and not applied[0].missing):
+        if newest <= after or not applied:
             break
-        after = progressed if applied and applied[0].missing else newest
+        after = newest  # on past what came: a gap is asked for again by the next pull, from the last applied
     return total, lag
 
 

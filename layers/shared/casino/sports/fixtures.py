@@ -21,6 +21,8 @@ the hub does with each feed message, and the decisions ops take.
 
 from __future__ import annotations
 
+import random
+import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -33,7 +35,13 @@ from casino.sports.linking import WINDOW_MS, Competitor, FixtureFacts, best_matc
 from casino.sports.points import Point, PointLog, catch_up, receive
 from casino.sports.rules import Sport
 
-RETRIES = 12
+RETRIES = 24
+
+
+def _backoff(attempt: int) -> None:
+    """A short, jittered wait before writing again after losing a race (many writers of one item)."""
+    if attempt:
+        time.sleep(random.uniform(0, min(0.2, 0.005 * 2**attempt)))  # noqa: S311 - jitter, not a secret
 FLAGS_SHOWN = 50
 REDIRECTS = 16
 MAX_POINTS_PER_MESSAGE = 2000
@@ -43,7 +51,8 @@ MAX_POINTS_PER_MESSAGE = 2000
 def receive_fixture(feed: dict[str, Any], facts: FeedFixture, now: int) -> dict[str, Any]:
     """Place (once) or update a feed's fixture; the canonical fixture it belongs to."""
     code = feed["code"]
-    for _ in range(RETRIES):
+    for attempt in range(RETRIES):
+        _backoff(attempt)
         ref = store.ref(code, facts.ref_id)
         if ref is None:
             record = {
@@ -60,7 +69,10 @@ def receive_fixture(feed: dict[str, Any], facts: FeedFixture, now: int) -> dict[
             }
             store.add_ref(record)
             continue
-        if ref.get("facts") != facts.to_json():
+        known = ref.get("facts")
+        if known and known["sport"] != facts.sport:
+            raise Conflict(f"sport: feed fixture {facts.ref_id!r} was first sent as {known['sport']}", field="sport")
+        if known != facts.to_json():
             changed = {**ref, "facts": facts.to_json(), "open": facts.status not in FINAL, "updated_at": now}
             store.update_ref(changed, ref["version"])
             continue
@@ -230,7 +242,8 @@ def _change_fixture(
 ) -> dict[str, Any] | None:
     """Apply ``change`` to the fixture as it is, under its version (again if it moved meanwhile);
     the fixture after it (None if there is none). ``change`` returns None to leave it as it is."""
-    for _ in range(RETRIES):
+    for attempt in range(RETRIES):
+        _backoff(attempt)
         fixture = store.fixture(fixture_id)
         if fixture is None:
             return None
@@ -278,7 +291,8 @@ def apply_points(
     code: str, ref_id: str, incoming: Sequence[FeedPoint], now: int, *, from_start: bool = False
 ) -> Applied:
     """Apply a ref's new points (or only those held, or all of them again ``from_start``)."""
-    for _ in range(RETRIES):
+    for attempt in range(RETRIES):
+        _backoff(attempt)
         ref = store.ref(code, ref_id)
         if ref is None:
             store.add_ref(
@@ -339,6 +353,14 @@ def _derive(ref: dict[str, Any], incoming: Sequence[FeedPoint], now: int, *, fro
     log = catch_up(log)
     records, flags = _changed_points(sport, log, loaded, from_seq, base, swapped, now)
     store.put_points(code, ref_id, records)
+    window = range(from_seq, log.applied_upto + 1)
+    winners = str(ref.get("winners", ""))[: from_seq - 1] + "".join(log.received[s].winner[0] for s in window)
+    refused = {k: v for k, v in (ref.get("refused") or {}).items() if int(k) < from_seq}
+    applied_seqs = dict(log.scores)
+    reasons = {f.seq: f.reason for f in log.flags}
+    for seq in window:
+        if seq not in applied_seqs:
+            refused[str(seq)] = reasons.get(seq) or (loaded.get(seq) or {}).get("reason") or "refused by the rules"
     received_upto = max([int(ref.get("received_upto", 0)), *log.received])
     final = (ref["facts"]["status"] in FINAL) or (
         log.score.winner is not None
@@ -353,6 +375,8 @@ def _derive(ref: dict[str, Any], incoming: Sequence[FeedPoint], now: int, *, fro
         "missing": log.missing,
         "state": sport.dump(log.score),
         "score": log.score.to_json(),
+        "winners": winners,  # who won each point applied or refused, the fixture's way round: h or a
+        "refused": refused,
         "open": not final,
         "updated_at": now,
     }
@@ -362,15 +386,7 @@ def _derive(ref: dict[str, Any], incoming: Sequence[FeedPoint], now: int, *, fro
         for seq, reason, kind in flags:
             _history(ref["fixture_id"], kind, now, by=code, feed=code, ref_id=ref_id, seq=seq, reason=reason)
         if flags or records:
-            refresh(
-                ref["fixture_id"],
-                now,
-                flags=[
-                    {"feed": code, "ref_id": ref_id, "seq": s, "reason": r, "at": now}
-                    for s, r, k in flags
-                    if k == "flagged"
-                ],
-            )
+            refresh(ref["fixture_id"], now)
     return Applied(ref_id, log.applied_upto, log.missing, tuple((s, r) for s, r, _ in flags))
 
 
@@ -425,11 +441,37 @@ def _feed_up(codes: Iterable[str]) -> dict[str, bool]:
     return answer
 
 
-def refresh(fixture_id: str, now: int, *, flags: Sequence[dict[str, Any]] = ()) -> dict[str, Any] | None:
-    """The fixture's score, status and disagreements again from its refs and its feeds' status."""
-    fixture = store.fixture(fixture_id)
-    if fixture is None or fixture.get("replaced_by"):
-        return fixture
+def refresh(fixture_id: str, now: int) -> dict[str, Any] | None:
+    """The fixture's score, status and disagreements again from its refs and its feeds' status,
+    read afresh on every attempt (a refresh that lost the race to another derives again)."""
+    seen: dict[str, Any] = {}
+
+    def change(current: dict[str, Any]) -> dict[str, Any] | None:
+        if current.get("replaced_by"):
+            return None
+        derived = _derived(current)
+        if derived is None:
+            return None
+        seen.update(before=current.get("status"), reason=derived.pop("reason"))
+        changed = current.get("status") != derived["status"] or current.get("score") != derived["score"]
+        return {**current, **derived, "updated_at": now if changed else current.get("updated_at", now)}
+
+    after = _change_fixture(fixture_id, change)
+    if after and seen and after.get("status") != seen["before"]:
+        _history(
+            fixture_id,
+            "status",
+            now,
+            by="automatic",
+            before=seen["before"],
+            after=after["status"],
+            reasons=[seen["reason"]],
+        )
+    return after
+
+
+def _derived(fixture: dict[str, Any]) -> dict[str, Any] | None:
+    """What a fixture shows, from its refs as they are now and its feeds' status."""
     refs = {(r["feed"], r["ref_id"]): store.ref(r["feed"], r["ref_id"]) for r in fixture["refs"]}
     up = _feed_up(feed for feed, _ in refs)
     primary = (fixture["primary"]["feed"], fixture["primary"]["ref_id"])
@@ -439,73 +481,64 @@ def refresh(fixture_id: str, now: int, *, flags: Sequence[dict[str, Any]] = ()) 
         primary if primary in placed else (placed[0] if placed else None),
     )
     if following is None:
-        return fixture
+        return None
     shown = refs[following] or {}
-    score = shown.get("score") if int(shown.get("applied_upto", 0)) else None  # no score before the first point
+    applied = int(shown.get("applied_upto", 0))
+    score = shown.get("score") if applied else None  # no score before the first point
     suspended = not any(up.get(feed) for feed, _ in placed)
     status = fixture_status(
-        shown["facts"]["status"],
-        points_applied=int(shown.get("applied_upto", 0)),
-        ended=bool(score and score.get("winner")),
-        suspended=suspended,
+        shown["facts"]["status"], points_applied=applied, ended=bool(score and score.get("winner")), suspended=suspended
     )
-    disagreements = _disagreements(following, refs)
-
-    def change(current: dict[str, Any]) -> dict[str, Any]:
-        kept = [*current.get("flags", []), *flags][-FLAGS_SHOWN:]
-        return {
-            **current,
-            "score": score,
-            "status": status,
-            "points": int(shown.get("applied_upto", 0)),
-            "following": {"feed": following[0], "ref_id": following[1]},
-            "disagreements": disagreements,
-            "flags": kept,
-            "updated_at": now
-            if current.get("status") != status or current.get("score") != score
-            else current.get("updated_at", now),
-        }
-
-    before = fixture.get("status")
-    after = _change_fixture(fixture_id, change)
-    if after and after.get("status") != before:
-        reason = (
-            "no linked feed is up"
-            if after["status"] == "suspended"
-            else f"{following[0]} says {shown['facts']['status']}"
-        )
-        _history(fixture_id, "status", now, by="automatic", before=before, after=after["status"], reasons=[reason])
-    return after
+    flags = sorted(
+        (
+            {"feed": key[0], "ref_id": key[1], "seq": int(seq), "reason": reason}
+            for key, ref in refs.items()
+            if ref
+            for seq, reason in (ref.get("refused") or {}).items()
+        ),
+        key=lambda f: (f["feed"], f["ref_id"], f["seq"]),
+    )[:FLAGS_SHOWN]
+    return {
+        "start_time": shown["facts"]["start_time"]
+        if following == primary
+        else fixture["start_time"],  # moved by its feed
+        "score": score,
+        "status": status,
+        "points": applied,
+        "following": {"feed": following[0], "ref_id": following[1]},
+        "disagreements": _disagreements(following, refs),
+        "flags": flags,
+        "reason": "no linked feed is up"
+        if status == "suspended" and suspended
+        else f"{following[0]} says {shown['facts']['status']}",
+    }
 
 
 def _disagreements(
     following: tuple[str, str], refs: dict[tuple[str, str], dict[str, Any] | None]
 ) -> list[dict[str, Any]]:
-    """Where another linked feed's score differs from the followed one's after the same point."""
+    """Where another linked feed says another side won a point than the followed feed does (the
+    first such point of each), compared over the points both hold."""
     mine = refs.get(following) or {}
+    ours = str(mine.get("winners", ""))
+    side = {"h": "home", "a": "away"}
     found = []
     for key, ref in refs.items():
         if key == following or not ref or not ref.get("facts"):
             continue
-        seq = min(int(ref.get("applied_upto", 0)), int(mine.get("applied_upto", 0)))
-        if seq < 1:
-            continue
-        theirs = store.points(key[0], key[1], from_seq=seq, limit=1)
-        ours = store.points(following[0], following[1], from_seq=seq, limit=1)
-        if (
-            theirs
-            and ours
-            and theirs[0]["seq"] == ours[0]["seq"] == seq
-            and theirs[0].get("score") != ours[0].get("score")
-        ):
+        theirs = str(ref.get("winners", ""))
+        differ = next((i for i, (a, b) in enumerate(zip(ours, theirs, strict=False)) if a != b), None)
+        if differ is not None:
             found.append(
                 {
                     "feed": key[0],
                     "ref_id": key[1],
-                    "seq": seq,
-                    "score": theirs[0].get("score"),
-                    "followed_score": ours[0].get("score"),
+                    "seq": differ + 1,
+                    "winner": side[theirs[differ]],
                     "followed_feed": following[0],
+                    "followed_winner": side[ours[differ]],
+                    "score": ref.get("score"),
+                    "followed_score": mine.get("score"),
                 }
             )
     return found
@@ -531,6 +564,8 @@ def resolve(fixture_id: str) -> tuple[dict[str, Any], str | None]:
 
 def link(survivor_id: str, duplicate_id: str, now: int, *, by: str, reasons: Sequence[str] = ()) -> dict[str, Any]:
     """The duplicate's refs move to the survivor; the duplicate is replaced by it. Idempotent."""
+    if duplicate_id == survivor_id:
+        raise ValidationFailed("duplicate_id: a fixture is not a duplicate of itself", field="duplicate_id")
     survivor, _ = resolve(survivor_id)
     duplicate = store.fixture(duplicate_id)
     if duplicate is None:
@@ -571,41 +606,69 @@ def link(survivor_id: str, duplicate_id: str, now: int, *, by: str, reasons: Seq
             swapped=swapped,
             reasons=list(reasons) or ["linked by ops"],
         )
-        _learn_aliases(survivor, duplicate, swapped)
+        learned = _learn_aliases(survivor, duplicate, swapped)
+        if learned:
+            _change_fixture(duplicate["id"], lambda current: {**current, "learned": learned})
     swapped = bool(duplicate.get("replaced_swapped"))
     for entry in duplicate["refs"]:
-        _move_ref(entry, survivor["id"], now, flip=swapped)
+        _move_ref(entry, duplicate["id"], survivor["id"], now, flip=swapped)
     store.close_candidate(survivor["id"], duplicate["id"], {"decision": "linked", "decided_by": by, "decided_at": now})
     return refresh(survivor["id"], now) or survivor
 
 
-def _move_ref(entry: dict[str, Any], fixture_id: str, now: int, *, flip: bool) -> None:
-    """A ref joins another fixture (its orientation turned with the fixture's), its points
-    derived again the new way round when that changed."""
-    for _ in range(RETRIES):
+def _move_ref(entry: dict[str, Any], from_id: str, fixture_id: str, now: int, *, flip: bool) -> None:
+    """A ref of the duplicate ``from_id`` joins the survivor (its orientation turned with the
+    fixture's), its points derived again the new way round when that changed. A ref that has
+    left the duplicate since (unlinked) stays where it is."""
+    for attempt in range(RETRIES):
+        _backoff(attempt)
         ref = store.ref(entry["feed"], entry["ref_id"])
-        if ref is None or ref.get("fixture_id") == fixture_id:
+        if ref is None or ref.get("fixture_id") != from_id:
             break
         swapped = bool(ref.get("swapped")) ^ flip
         if store.update_ref({**ref, "fixture_id": fixture_id, "swapped": swapped}, ref["version"]):
-            _join(fixture_id, {"feed": ref["feed"], "ref_id": ref["ref_id"], "swapped": swapped}, now)
+            _join(fixture_id, {"feed": ref["feed"], "ref_id": ref["ref_id"], "swapped": swapped, "via": from_id}, now)
             if ref.get("facts") and swapped != bool(ref.get("swapped")):
                 apply_points(ref["feed"], ref["ref_id"], [], now, from_start=True)
             break
     ref = store.ref(entry["feed"], entry["ref_id"])
     if ref is not None and ref.get("fixture_id") == fixture_id:  # resumed after a crash: make sure it is listed
-        _join(fixture_id, {"feed": ref["feed"], "ref_id": ref["ref_id"], "swapped": bool(ref.get("swapped"))}, now)
+        _join(
+            fixture_id,
+            {"feed": ref["feed"], "ref_id": ref["ref_id"], "swapped": bool(ref.get("swapped")), "via": from_id},
+            now,
+        )
 
 
-def _learn_aliases(survivor: dict[str, Any], duplicate: dict[str, Any], swapped: bool) -> None:
-    """The duplicate's names become aliases of the survivor's competitors (when no one has them),
-    so the next fixture spelled that way links by itself."""
+def _learn_aliases(survivor: dict[str, Any], duplicate: dict[str, Any], swapped: bool) -> list[dict[str, str]]:
+    """The duplicate's names become aliases of the survivor's competitors (ops said they are the
+    same), so the next fixture spelled that way links by itself: a name no competitor has yet is
+    added, a name the duplicate's own competitor had moves to the survivor's."""
     pairs = (("home", "away"), ("away", "home")) if swapped else (("home", "home"), ("away", "away"))
+    moved: list[dict[str, str]] = []  # what an unlink of the duplicate's refs gives back
     for mine, theirs in pairs:
-        name = duplicate[theirs]["name"]
+        name, theirs_id, mine_id = duplicate[theirs]["name"], duplicate[theirs]["id"], survivor[mine]["id"]
         key = normalised(name) or name.casefold()
-        if store.competitor_named(survivor["sport"], key) is None:
-            store.add_alias(survivor["sport"], survivor[mine]["id"], name, key)
+        holder = store.competitor_named(survivor["sport"], key)
+        if holder is None:
+            store.add_alias(survivor["sport"], mine_id, name, key)
+        elif (
+            holder == theirs_id
+            and holder != mine_id
+            and store.move_name(survivor["sport"], key, theirs_id, mine_id, name)
+        ):
+            moved.append({"sport": survivor["sport"], "key": key, "alias": name, "from": theirs_id, "to": mine_id})
+    return moved
+
+
+def _forget_aliases(duplicate_id: str) -> None:
+    """Ops unlinked a ref that came in by linking ``duplicate_id``: the names that link moved go
+    back to their own competitors, so nothing links by a mistake ops took back."""
+    duplicate = store.fixture(duplicate_id)
+    for item in (duplicate or {}).get("learned") or []:
+        store.unmove_name(item["sport"], item["key"], item["to"], item["from"], item["alias"])
+    if duplicate and duplicate.get("learned"):
+        _change_fixture(duplicate_id, lambda current: {**current, "learned": [], "forgotten": current.get("learned")})
 
 
 def unlink(fixture_id: str, feed: str, ref_id: str, now: int, *, by: str) -> dict[str, Any]:
@@ -615,7 +678,8 @@ def unlink(fixture_id: str, feed: str, ref_id: str, now: int, *, by: str) -> dic
     ref = store.ref(feed, ref_id)
     if ref is None or not ref.get("facts"):
         raise NotFound(f"feed fixture {feed}/{ref_id} not found", field="ref_id")
-    listed = any((r["feed"], r["ref_id"]) == (feed, ref_id) for r in fixture["refs"])
+    entry = next((r for r in fixture["refs"] if (r["feed"], r["ref_id"]) == (feed, ref_id)), None)
+    listed = entry is not None
     if ref.get("fixture_id") != fixture["id"]:
         own = store.fixture(ref["fixture_id"]) if ref.get("fixture_id") else None
         if own and own.get("unlinked_from") == fixture["id"]:
@@ -637,6 +701,8 @@ def unlink(fixture_id: str, feed: str, ref_id: str, now: int, *, by: str) -> dic
         reasons=[f"unlinked from {fixture['id']} by {by}"],
         unlinked_from=fixture["id"],
     )
+    if entry and entry.get("via"):
+        _forget_aliases(entry["via"])
     _drop_ref(fixture["id"], feed, ref_id, now)
     _history(
         fixture["id"],

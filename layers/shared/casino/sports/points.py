@@ -4,8 +4,10 @@ point"), pure.
 A ``PointLog`` holds every point a feed sent for a fixture (by ``seq``, from 1) and the score
 after each point applied. Points may arrive out of order, twice, or corrected:
 
-- a point already held with the same content changes nothing (a repeat); with other content and
-  no ``correction`` flag it is refused as a conflict (flagged, the first kept);
+- a point already held with the same content changes nothing (a repeat, a correction sent again);
+  with other content and no ``correction`` flag it is refused as a conflict (flagged, the held one
+  kept): so a correction that comes before the point it corrects is that point, and the late
+  original changes nothing, in whatever order they come;
 - points are applied while the next ``seq`` is held; a gap waits (``missing`` says which ``seq``
   to ask for again);
 - a correction of an applied point rewinds to it and re-derives every score after it; of a point
@@ -95,12 +97,10 @@ class PointLog:
 def receive(log: PointLog, point: Point, *, correction: bool = False) -> PointLog:
     """The log after a point arrives (a repeat, a new point, or a correction)."""
     held = log.received.get(point.seq)
+    if held is not None and _same(held, point):
+        return log  # a repeat (of a point or of a correction): exactly once
     if held is not None and not correction:
-        if _same(held, point):
-            return log  # a repeat: exactly once
         return replace(log, flags=(*log.flags, Flag(point.seq, "a different point under a seq already held")))
-    if correction and held is None:
-        return replace(log, flags=(*log.flags, Flag(point.seq, "a correction of a point never received")))
     received = {**log.received, point.seq: point}
     if correction and point.seq <= log.applied_upto:
         rewound = replace(

@@ -31,8 +31,8 @@ def fixtures_page(
         raise ValidationFailed("to: not before from", field="to")
     if high - low > WIDEST_MS:
         raise ValidationFailed(f"to: at most {WIDEST_MS // DAY_MS} days after from", field="to")
-    if cursor is not None and not store.valid_fixture_cursor(cursor):
-        raise ValidationFailed("cursor: not a cursor this endpoint gave", field="cursor")
+    if cursor is not None and not (store.valid_fixture_cursor(cursor) and low <= int(cursor[:13]) <= high):
+        raise ValidationFailed("cursor: not a cursor this endpoint gave for these dates", field="cursor")
     items, next_cursor = store.fixtures_page(
         sport=sport, from_ms=low, to_ms=high, status=status, after=cursor, limit=limit
     )

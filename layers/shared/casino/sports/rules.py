@@ -13,7 +13,9 @@ show any point of a match without replaying it (sets, games, points, who serves,
 
 A point the rules cannot accept (after the match ended, or served by the side that cannot serve)
 is refused with ``PointRefused``, never applied. The first point of a match (and of each
-volleyball set) may name its server; later ones must agree with the rules.
+volleyball set) may name its server; later ones must agree with the rules. In tennis, until a
+point names its server the rotation is a guess (home first), and the first point that names
+one re-anchors it.
 """
 
 from __future__ import annotations
@@ -95,6 +97,7 @@ class TennisScore:
     server: Side | None = None  # None before the first point
     tiebreak_first: Side | None = None  # who served the tiebreak's first point
     winner: Side | None = None
+    server_named: bool = False  # a point has named its server: the rotation is the feed's, not a guess
 
     def sets_won(self) -> tuple[int, int]:
         return sets_won(self.sets)
@@ -135,6 +138,15 @@ def _tennis_server(score: TennisScore) -> Side | None:
     return other(first) if ((played - 1) // 2) % 2 == 0 else first
 
 
+def _anchored(score: TennisScore, server: Side) -> TennisScore:
+    """The score with ``server`` serving the next point (the rotation re-anchored on it)."""
+    if not score.tiebreak:
+        return replace(score, server=server)
+    played = sum(score.points)
+    first = server if played == 0 or ((played - 1) // 2) % 2 == 1 else other(server)
+    return replace(score, server=server, tiebreak_first=first)
+
+
 def tennis_point(rules: TennisRules, score: TennisScore, winner: Side, server: Side | None = None) -> TennisScore:
     """The score after a point won by ``winner`` (``server`` as the feed says, if it says)."""
     if score.winner is not None:
@@ -143,7 +155,11 @@ def tennis_point(rules: TennisRules, score: TennisScore, winner: Side, server: S
         raise PointRefused("a point names home or away")
     due = _tennis_server(score)
     if due is not None and server is not None and server != due:
-        raise PointRefused(f"{server} cannot serve now: {due} serves this point")
+        if score.server_named:
+            raise PointRefused(f"{server} cannot serve now: {due} serves this point")
+        score, due = _anchored(score, server), server  # the rotation so far was a guess: the feed's word wins
+    if server is not None and not score.server_named:
+        score = replace(score, server_named=True)
     serving = due or server or "home"
     points = _plus(score.points, winner)
     if score.tiebreak:

@@ -572,3 +572,72 @@ def add_alias(sport: str, competitor_id: str, alias: str, name_key: str) -> bool
     except client.exceptions.TransactionCanceledException:
         return False
     return True
+
+
+def move_name(sport: str, name_key: str, from_id: str, to_id: str, alias: str) -> bool:
+    """A name moves from one competitor to another (ops linked them: the same), kept as an alias
+    of the new one; False when it no longer belonged to ``from_id``."""
+    client = _client()
+    try:
+        client.transact_write_items(
+            TransactItems=[
+                {
+                    "Update": {
+                        "TableName": _table(),
+                        "Key": aws.to_item({"pk": f"NAME#{sport}#{name_key}", "sk": "NAME"}),
+                        "UpdateExpression": "SET competitor_id = :to",
+                        "ConditionExpression": "competitor_id = :from",
+                        "ExpressionAttributeValues": aws.to_item({":to": to_id, ":from": from_id}),
+                    }
+                },
+                {
+                    "Update": {
+                        "TableName": _table(),
+                        "Key": aws.to_item({"pk": f"COMPETITOR#{to_id}", "sk": "COMPETITOR"}),
+                        "UpdateExpression": "SET aliases = list_append(if_not_exists(aliases, :none), :alias)",
+                        "ConditionExpression": "attribute_exists(pk)",
+                        "ExpressionAttributeValues": aws.to_item({":none": [], ":alias": [alias]}),
+                    }
+                },
+            ]
+        )
+    except client.exceptions.TransactionCanceledException:
+        return False
+    return True
+
+
+def unmove_name(sport: str, name_key: str, holder_id: str, back_to_id: str, alias: str) -> bool:
+    """Undo ``move_name`` (ops unlinked what they had linked): the name belongs to its first
+    competitor again and is no longer an alias of the other; False when either changed meanwhile."""
+    holder = competitor(holder_id)
+    if holder is None:
+        return False
+    aliases = list(holder.get("aliases") or [])
+    kept = [a for a in aliases if a != alias]
+    client = _client()
+    try:
+        client.transact_write_items(
+            TransactItems=[
+                {
+                    "Update": {
+                        "TableName": _table(),
+                        "Key": aws.to_item({"pk": f"NAME#{sport}#{name_key}", "sk": "NAME"}),
+                        "UpdateExpression": "SET competitor_id = :to",
+                        "ConditionExpression": "competitor_id = :from",
+                        "ExpressionAttributeValues": aws.to_item({":to": back_to_id, ":from": holder_id}),
+                    }
+                },
+                {
+                    "Update": {
+                        "TableName": _table(),
+                        "Key": aws.to_item({"pk": f"COMPETITOR#{holder_id}", "sk": "COMPETITOR"}),
+                        "UpdateExpression": "SET aliases = :kept",
+                        "ConditionExpression": "aliases = :was",
+                        "ExpressionAttributeValues": aws.to_item({":kept": kept, ":was": aliases}),
+                    }
+                },
+            ]
+        )
+    except client.exceptions.TransactionCanceledException:
+        return False
+    return True
