@@ -224,3 +224,28 @@ def test_a_near_match_is_a_candidate_ops_link_and_the_duplicate_redirects(
     again = running.call("POST", f"{ADMIN}/fixtures/{first['id']}/unlink", {"feed": beta.code, "ref_id": "t9"})
     assert again[0] == 200 and again[1]["id"] == own["id"]
     assert [r["ref_id"] for r in demo.get(f"{SPORTS}/fixtures/{first['id']}").json()["refs"]] == ["t1"]
+
+
+def test_a_pulled_answer_may_list_its_events_under_data_and_a_push_is_proved_by_the_secret(
+    running: RunningStack, demo: SignedClient, start: int
+) -> None:
+    from casino import clock
+    from casino.sports import feeds, store
+
+    feed, _ = register(running)
+    tag = uuid.uuid4().hex[:6]
+
+    def fetch(url: str, headers: dict[str, str], timeout: float) -> Any:
+        if "/fixtures?" in url:
+            return {"data": [fixture("d1", f"Data Home {tag}", f"Data Away {tag}", start)]}
+        return {"data": points("d1", ["home", "home"]) if "after=0" in url else []}
+
+    record = store.feed(feed.code)
+    assert record is not None and feeds.pull(record, clock.now_ms(), fetch=fetch)["outcome"] == "ok"
+    (shown,) = demo.get(f"{SPORTS}/fixtures", {"from": start - MINUTE, "to": start + MINUTE}).json()["fixtures"]
+    assert shown["points"] == 2
+    raw = json.dumps(points("d1", ["away"], first=3))
+    signed = app_auth.headers("any-app-id", feed.secret, "POST", "events", raw)  # the secret proves the feed
+    answer = feed.client.post(f"{running.base_url}{SPORTS}/feeds/{feed.code}/events", content=raw, headers=signed)
+    assert answer.status_code == 200, answer.text
+    assert demo.get(f"{SPORTS}/fixtures/{shown['id']}").json()["points"] == 3

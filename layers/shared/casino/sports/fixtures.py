@@ -42,6 +42,8 @@ def _backoff(attempt: int) -> None:
     """A short, jittered wait before writing again after losing a race (many writers of one item)."""
     if attempt:
         time.sleep(random.uniform(0, min(0.2, 0.005 * 2**attempt)))  # noqa: S311 - jitter, not a secret
+
+
 FLAGS_SHOWN = 50
 REDIRECTS = 16
 MAX_POINTS_PER_MESSAGE = 2000
