@@ -57,19 +57,7 @@ def receive_fixture(feed: dict[str, Any], facts: FeedFixture, now: int) -> dict[
         _backoff(attempt)
         ref = store.ref(code, facts.ref_id)
         if ref is None:
-            record = {
-                "feed": code,
-                "ref_id": facts.ref_id,
-                "fixture_id": None,
-                "swapped": False,
-                "facts": None,
-                "applied_upto": 0,
-                "received_upto": 0,
-                "version": 0,
-                "open": False,
-                "first_seen": now,
-            }
-            store.add_ref(record)
+            store.add_ref(_unplaced_ref(code, facts.ref_id, now))
             continue
         known = ref.get("facts")
         if known and known["sport"] != facts.sport:
@@ -86,6 +74,22 @@ def receive_fixture(feed: dict[str, Any], facts: FeedFixture, now: int) -> dict[
         fixture = refresh(ref["fixture_id"], now)
         return fixture or {}
     raise Conflict("the feed's fixture changed under us too often: send it again", details={"retryable": True})
+
+
+def _unplaced_ref(code: str, ref_id: str, now: int) -> dict[str, Any]:
+    """A feed fixture first heard of: no facts (its points may come first), no fixture yet."""
+    return {
+        "feed": code,
+        "ref_id": ref_id,
+        "fixture_id": None,
+        "swapped": False,
+        "facts": None,
+        "applied_upto": 0,
+        "received_upto": 0,
+        "version": 0,
+        "open": False,
+        "first_seen": now,
+    }
 
 
 def _facts_of(fixture: dict[str, Any], competitors: dict[str, dict[str, Any]]) -> FixtureFacts:
@@ -297,20 +301,7 @@ def apply_points(
         _backoff(attempt)
         ref = store.ref(code, ref_id)
         if ref is None:
-            store.add_ref(
-                {
-                    "feed": code,
-                    "ref_id": ref_id,
-                    "fixture_id": None,
-                    "swapped": False,
-                    "facts": None,
-                    "applied_upto": 0,
-                    "received_upto": 0,
-                    "version": 0,
-                    "open": False,
-                    "first_seen": now,
-                }
-            )
+            store.add_ref(_unplaced_ref(code, ref_id, now))
             continue
         if ref.get("facts") is None:  # its fixture is not known yet: hold the points as they came
             done = _hold(ref, incoming, now)

@@ -514,96 +514,67 @@ def competitor_named(sport: str, name_key: str) -> str | None:
     return str(item["competitor_id"]) if item else None
 
 
-def add_competitor(record: dict[str, Any], name_key: str) -> bool:
-    """A new competitor and its name, in one transaction; False when the name was taken meanwhile."""
+def _transact(items: list[dict[str, Any]]) -> bool:
+    """One transaction of this table's items; False when a condition failed."""
     client = _client()
     try:
-        client.transact_write_items(
-            TransactItems=[
-                {
-                    "Put": {
-                        "TableName": _table(),
-                        "Item": aws.to_item(
-                            {"pk": f"NAME#{record['sport']}#{name_key}", "sk": "NAME", "competitor_id": record["id"]}
-                        ),
-                        "ConditionExpression": "attribute_not_exists(pk)",
-                    }
-                },
-                {
-                    "Put": {
-                        "TableName": _table(),
-                        "Item": aws.to_item({**record, "pk": f"COMPETITOR#{record['id']}", "sk": "COMPETITOR"}),
-                        "ConditionExpression": "attribute_not_exists(pk)",
-                    }
-                },
-            ]
-        )
+        client.transact_write_items(TransactItems=items)
     except client.exceptions.TransactionCanceledException:
         return False
     return True
+
+
+def _name_claim(sport: str, name_key: str, competitor_id: str) -> dict[str, Any]:
+    """A name given to a competitor, if no one has it yet."""
+    item = {"pk": f"NAME#{sport}#{name_key}", "sk": "NAME", "competitor_id": competitor_id}
+    return {
+        "Put": {"TableName": _table(), "Item": aws.to_item(item), "ConditionExpression": "attribute_not_exists(pk)"}
+    }
+
+
+def _name_move(sport: str, name_key: str, from_id: str, to_id: str) -> dict[str, Any]:
+    """A name moved from one competitor to another, if it is still the first one's."""
+    return {
+        "Update": {
+            "TableName": _table(),
+            "Key": aws.to_item({"pk": f"NAME#{sport}#{name_key}", "sk": "NAME"}),
+            "UpdateExpression": "SET competitor_id = :to",
+            "ConditionExpression": "competitor_id = :from",
+            "ExpressionAttributeValues": aws.to_item({":to": to_id, ":from": from_id}),
+        }
+    }
+
+
+def _alias_added(competitor_id: str, alias: str) -> dict[str, Any]:
+    return {
+        "Update": {
+            "TableName": _table(),
+            "Key": aws.to_item({"pk": f"COMPETITOR#{competitor_id}", "sk": "COMPETITOR"}),
+            "UpdateExpression": "SET aliases = list_append(if_not_exists(aliases, :none), :alias)",
+            "ConditionExpression": "attribute_exists(pk)",
+            "ExpressionAttributeValues": aws.to_item({":none": [], ":alias": [alias]}),
+        }
+    }
+
+
+def add_competitor(record: dict[str, Any], name_key: str) -> bool:
+    """A new competitor and its name, in one transaction; False when the name was taken meanwhile."""
+    item = {**record, "pk": f"COMPETITOR#{record['id']}", "sk": "COMPETITOR"}
+    created = {
+        "Put": {"TableName": _table(), "Item": aws.to_item(item), "ConditionExpression": "attribute_not_exists(pk)"}
+    }
+    return _transact([_name_claim(record["sport"], name_key, record["id"]), created])
 
 
 def add_alias(sport: str, competitor_id: str, alias: str, name_key: str) -> bool:
     """Another name of a competitor (when the name is no one's yet): its name entry and the alias."""
-    client = _client()
-    try:
-        client.transact_write_items(
-            TransactItems=[
-                {
-                    "Put": {
-                        "TableName": _table(),
-                        "Item": aws.to_item(
-                            {"pk": f"NAME#{sport}#{name_key}", "sk": "NAME", "competitor_id": competitor_id}
-                        ),
-                        "ConditionExpression": "attribute_not_exists(pk)",
-                    }
-                },
-                {
-                    "Update": {
-                        "TableName": _table(),
-                        "Key": aws.to_item({"pk": f"COMPETITOR#{competitor_id}", "sk": "COMPETITOR"}),
-                        "UpdateExpression": "SET aliases = list_append(if_not_exists(aliases, :none), :alias)",
-                        "ConditionExpression": "attribute_exists(pk)",
-                        "ExpressionAttributeValues": aws.to_item({":none": [], ":alias": [alias]}),
-                    }
-                },
-            ]
-        )
-    except client.exceptions.TransactionCanceledException:
-        return False
-    return True
+    return _transact([_name_claim(sport, name_key, competitor_id), _alias_added(competitor_id, alias)])
 
 
 def move_name(sport: str, name_key: str, from_id: str, to_id: str, alias: str) -> bool:
     """A name moves from one competitor to another (ops linked them: the same), kept as an alias
     of the new one; False when it no longer belonged to ``from_id``."""
-    client = _client()
-    try:
-        client.transact_write_items(
-            TransactItems=[
-                {
-                    "Update": {
-                        "TableName": _table(),
-                        "Key": aws.to_item({"pk": f"NAME#{sport}#{name_key}", "sk": "NAME"}),
-                        "UpdateExpression": "SET competitor_id = :to",
-                        "ConditionExpression": "competitor_id = :from",
-                        "ExpressionAttributeValues": aws.to_item({":to": to_id, ":from": from_id}),
-                    }
-                },
-                {
-                    "Update": {
-                        "TableName": _table(),
-                        "Key": aws.to_item({"pk": f"COMPETITOR#{to_id}", "sk": "COMPETITOR"}),
-                        "UpdateExpression": "SET aliases = list_append(if_not_exists(aliases, :none), :alias)",
-                        "ConditionExpression": "attribute_exists(pk)",
-                        "ExpressionAttributeValues": aws.to_item({":none": [], ":alias": [alias]}),
-                    }
-                },
-            ]
-        )
-    except client.exceptions.TransactionCanceledException:
-        return False
-    return True
+    return _transact([_name_move(sport, name_key, from_id, to_id), _alias_added(to_id, alias)])
 
 
 def unmove_name(sport: str, name_key: str, holder_id: str, back_to_id: str, alias: str) -> bool:
@@ -613,31 +584,13 @@ def unmove_name(sport: str, name_key: str, holder_id: str, back_to_id: str, alia
     if holder is None:
         return False
     aliases = list(holder.get("aliases") or [])
-    kept = [a for a in aliases if a != alias]
-    client = _client()
-    try:
-        client.transact_write_items(
-            TransactItems=[
-                {
-                    "Update": {
-                        "TableName": _table(),
-                        "Key": aws.to_item({"pk": f"NAME#{sport}#{name_key}", "sk": "NAME"}),
-                        "UpdateExpression": "SET competitor_id = :to",
-                        "ConditionExpression": "competitor_id = :from",
-                        "ExpressionAttributeValues": aws.to_item({":to": back_to_id, ":from": holder_id}),
-                    }
-                },
-                {
-                    "Update": {
-                        "TableName": _table(),
-                        "Key": aws.to_item({"pk": f"COMPETITOR#{holder_id}", "sk": "COMPETITOR"}),
-                        "UpdateExpression": "SET aliases = :kept",
-                        "ConditionExpression": "aliases = :was",
-                        "ExpressionAttributeValues": aws.to_item({":kept": kept, ":was": aliases}),
-                    }
-                },
-            ]
-        )
-    except client.exceptions.TransactionCanceledException:
-        return False
-    return True
+    kept = {
+        "Update": {
+            "TableName": _table(),
+            "Key": aws.to_item({"pk": f"COMPETITOR#{holder_id}", "sk": "COMPETITOR"}),
+            "UpdateExpression": "SET aliases = :kept",
+            "ConditionExpression": "aliases = :was",
+            "ExpressionAttributeValues": aws.to_item({":kept": [a for a in aliases if a != alias], ":was": aliases}),
+        }
+    }
+    return _transact([_name_move(sport, name_key, holder_id, back_to_id), kept])
