@@ -65,6 +65,8 @@ def stubs(running: RunningStack) -> Iterator[Stubs]:
         codes[feed["code"]] = code
     yield Stubs(running, served, now, codes)
     running.gateway.local_routes.pop(prefix, None)
+    for code in codes.values():  # gone with the test: in maintenance, so no later schedule pulls it
+        store.update_feed(code, {"maintenance": {"reason": "test over", "by": "tests", "at": clock.now_ms()}})
 
 
 @pytest.fixture(scope="module")
@@ -195,8 +197,13 @@ def test_the_schedule_pulls_what_is_due_and_says_so(
     for code in stubs.codes.values():
         feed = store.feed(code)
         assert feed is not None and feed["last_pull_outcome"] == "ok" and "pulling_until" not in feed
+    pulled_at = {code: store.feed(code)["last_pull_at"] for code in stubs.codes.values()}  # type: ignore[index]
+    monkeypatch.setattr(feeds, "due", lambda feed, now: feed["code"] in pulled_at)  # only this test's feeds
+    store.take_pull_lease(stubs.codes["beta"], clock.now_ms(), clock.now_ms() + 60_000)  # another pull holds beta
     again = running.invoke("SportsFeedPullFunction", {"source": "aws.events", "detail-type": "Scheduled Event"})
-    assert again["pulled"] <= answer["pulled"]  # within poll_seconds a feed is not pulled again
+    assert again["pulled"] == 2  # two feeds due; beta's was "busy"
+    assert store.feed(stubs.codes["alpha"])["last_pull_at"] > pulled_at[stubs.codes["alpha"]]  # type: ignore[index]
+    assert store.feed(stubs.codes["beta"])["last_pull_at"] == pulled_at[stubs.codes["beta"]]  # type: ignore[index]
 
 
 def test_one_pull_of_a_feed_at_a_time(stubs: Stubs) -> None:
