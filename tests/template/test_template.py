@@ -50,6 +50,17 @@ def test_every_function_has_its_own_policy_and_log_group_with_retention(fn: tpl.
     assert not others, "log groups are per function"
 
 
+LAMBDA_LOG_LEVELS = {"TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"}
+
+
+def test_the_log_level_parameter_reaches_every_functions_logs() -> None:
+    """``LogFormat: JSON`` alone leaves Lambda's application level at INFO whatever ``LogLevel`` says."""
+    assert set(DOC["Parameters"]["LogLevel"]["AllowedValues"]) <= LAMBDA_LOG_LEVELS
+    assert DOC["Globals"]["Function"]["Environment"]["Variables"]["POWERTOOLS_LOG_LEVEL"] == {"Ref": "LogLevel"}
+    for fn in FUNCTIONS:
+        assert fn.properties["LoggingConfig"].get("ApplicationLogLevel") == {"Ref": "LogLevel"}, fn.logical_id
+
+
 @pytest.mark.parametrize("fn", FUNCTIONS, ids=lambda f: f.logical_id)
 def test_no_function_has_admin_rights(fn: tpl.Function) -> None:
     text = json.dumps(fn.policies)
