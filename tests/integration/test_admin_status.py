@@ -7,6 +7,7 @@ import hashlib
 import httpx
 import pytest
 
+from casino.hub import status_store
 from casino.registry import store
 from tests.conftest import RunningStack, body, event, with_headers
 
@@ -24,20 +25,42 @@ def test_status_lists_every_service(running: RunningStack) -> None:
     response = running.invoke(STATUS, event("admin/status.json"))
     assert response["statusCode"] == 200
     answer = body(response)
-    assert set(answer["services"]) == {"wallet", "provider_callbacks", "hub", "contract_flow", "schedules", "sports"}
+    assert set(answer["services"]) == {
+        "wallet",
+        "provider_callbacks",
+        "hub",
+        "contract_flow",
+        "schedules",
+        "sports",
+        "bridge",
+    }
     assert {s["status"] for s in answer["services"].values()} <= {"up", "degraded", "maintenance"}
     tlt = next(s for s in answer["provider_syncs"] if s["provider"] == "tlt")  # other tests register more
     assert (tlt["signature"], tlt["signing"]) == ("seed-sha1", "weak")  # the seed's hashes leave data unsigned
 
 
 def test_a_service_in_maintenance_shows_as_such(running: RunningStack) -> None:
-    store.put({"pk": "SERVICE#hub", "sk": "STATUS", "maintenance": True, "reason": "upgrade"})
+    assert running.call("POST", "/api/v1/admin/status/hub", {"maintenance": True, "reason": "upgrade"})[0] == 200
     try:
         answer = body(running.invoke(STATUS, event("admin/status.json")))
-        assert answer["services"]["hub"] == {"status": "maintenance", "maintenance_reason": "upgrade"}
+        hub = answer["services"]["hub"]
+        assert (hub["status"], hub["maintenance_reason"], hub["maintenance"]["set_by"]) == (
+            "maintenance",
+            "upgrade",
+            "bootstrap",
+        )
         assert answer["status"] == "degraded"
     finally:
-        store.put({"pk": "SERVICE#hub", "sk": "STATUS", "maintenance": False})
+        assert running.call("POST", "/api/v1/admin/status/hub", {"maintenance": False})[0] == 200
+
+
+def test_errored_contracts_degrade_the_contract_flow(running: RunningStack, monkeypatch: pytest.MonkeyPatch) -> None:
+    stuck = [{"contract_id": "con_x", "status": "errored"}]
+    monkeypatch.setattr(status_store, "contracts_needing_attention", lambda limit=50: stuck)
+    answer = body(running.invoke(STATUS, event("admin/status.json")))
+    flow = answer["services"]["contract_flow"]
+    assert flow["status"] == "degraded" and "1 contract(s)" in flow["problems"][0]
+    assert answer["contracts_needing_attention"] == stuck and answer["status"] == "degraded"
 
 
 def test_a_stored_key_works_and_a_revoked_one_does_not(running: RunningStack) -> None:

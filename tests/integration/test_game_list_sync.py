@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import json
+import socket
+import time
+from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
+import pytest
+
 from casino.registry import game_sync, store
-from tests.conftest import RunningStack, event
+from local.server import proxy_event
+from tests.conftest import ADMIN_KEY, RunningStack, event
 
 
 def _games(code: str = "tlt") -> dict[int, dict[str, Any]]:
@@ -48,3 +56,59 @@ def test_an_unlisted_game_is_disabled_and_a_failed_fetch_disables_nothing(runnin
         store.put(item)
     assert failed["outcome"] == "failed" and failed["disabled"] == 0 and failed["error"]
     assert all(g["listed"] for g in _games().values())
+
+
+# ---------------------------------------------------------------- time budgets
+@pytest.fixture()
+def silent_platform(running: RunningStack) -> Iterator[None]:
+    """The provider's platform takes the connection and never answers."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(8)
+    item = store.get("PROVIDER#tlt", "PROVIDER")
+    assert item is not None
+    store.put({**item, "platform_url": f"http://127.0.0.1:{server.getsockname()[1]}"})
+    try:
+        yield
+    finally:
+        store.put(item)
+        server.close()
+
+
+def run_sync_with(running: RunningStack, timeout_s: int) -> tuple[dict[str, Any], float, int]:
+    """``POST /admin/providers/tlt/sync`` in a Lambda of ``timeout_s``: its answer, how long it
+    took, and the time it had left."""
+    logical, route, params = running.gateway.find("POST", "/api/v1/admin/providers/tlt/sync")  # type: ignore[misc]
+    evt = proxy_event(
+        route,
+        "POST",
+        "/api/v1/admin/providers/tlt/sync",
+        params,
+        [("Authorization", f"Bearer {ADMIN_KEY}")],
+        "",
+        b"",
+        "127.0.0.1",
+    )
+    context = replace(running.stack.context(logical), timeout_s=timeout_s, started=time.monotonic())
+    with running.stack.environment_for(logical) as module:
+        started = time.monotonic()
+        answer = module.handler(evt, context)
+        took = time.monotonic() - started
+    return json.loads(answer["body"]), took, context.get_remaining_time_in_millis()
+
+
+def test_a_silent_provider_is_recorded_as_failed_inside_the_lambdas_time(
+    running: RunningStack, silent_platform: None
+) -> None:
+    record, took, left_ms = run_sync_with(running, timeout_s=5)
+    assert record["outcome"] == "failed" and "Timeout" in record["error"], record
+    assert took < 4.5 and left_ms > 500  # the fetch gave up ~3 s before the end, the record was written
+    assert game_sync.history("tlt", 1)[0]["id"] == record["id"]
+
+
+def test_with_no_time_for_a_fetch_none_is_started_and_the_outcome_is_recorded(
+    running: RunningStack, silent_platform: None
+) -> None:
+    record, took, _ = run_sync_with(running, timeout_s=3)
+    assert record["outcome"] == "failed" and "no time left" in record["error"], record
+    assert took < 1.0

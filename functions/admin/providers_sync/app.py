@@ -17,7 +17,7 @@ app = rest_app(require_admin)
 def sync(code: Annotated[str, Path(max_length=32)]) -> dict[str, Any]:
     if providers.get(code) is None:
         raise NotFound(f"provider {code!r} not found", field="code")
-    return game_sync.run(code)
+    return game_sync.run(code, app.lambda_context.get_remaining_time_in_millis)
 
 
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:

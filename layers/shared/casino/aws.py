@@ -11,19 +11,35 @@ if TYPE_CHECKING:
     from mypy_boto3_stepfunctions import SFNClient
 
 
+# An AWS call that hangs gives up well inside a Lambda's time (botocore's defaults are 60 s each),
+# so the function can still answer "retry" and record what it knows; 3 attempts, standard mode.
+CONNECT_TIMEOUT_S = 2
+READ_TIMEOUT_S = 5
+
+
+def _config() -> Any:
+    from botocore.config import Config  # noqa: PLC0415
+
+    return Config(
+        connect_timeout=CONNECT_TIMEOUT_S,
+        read_timeout=READ_TIMEOUT_S,
+        retries={"mode": "standard", "max_attempts": 3},
+        tcp_keepalive=True,
+    )
+
+
 @lru_cache(maxsize=1)
 def dynamodb() -> DynamoDBClient:
     import boto3  # noqa: PLC0415 - lazy: only functions that touch a table pay for it
-    from botocore.config import Config  # noqa: PLC0415
 
-    return boto3.client("dynamodb", config=Config(retries={"mode": "standard", "max_attempts": 3}, tcp_keepalive=True))
+    return boto3.client("dynamodb", config=_config())
 
 
 @lru_cache(maxsize=1)
 def stepfunctions() -> SFNClient:
     import boto3  # noqa: PLC0415
 
-    return boto3.client("stepfunctions")
+    return boto3.client("stepfunctions", config=_config())
 
 
 def reset_clients() -> None:

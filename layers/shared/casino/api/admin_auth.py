@@ -16,8 +16,11 @@ def bearer_token(headers: Mapping[str, str]) -> str | None:
     return value[len("Bearer ") :].strip() or None
 
 
-def require_admin(request: Request) -> None:
-    """Raises ``Unauthorized`` unless the request carries a valid, unrevoked admin key."""
+def require_admin(request: Request) -> str:
+    """The id of the admin key the request carries (``bootstrap`` for the deploy's first key;
+    ``app.context["caller"]``, who did what); ``Unauthorized`` unless it is valid and unrevoked."""
     token = bearer_token(request.headers)
-    if token is None or not admin_keys.is_valid(token):
+    key_id = admin_keys.key_id_of(token) if token is not None else None
+    if key_id is None:
         raise Unauthorized("a valid admin key is required (Authorization: Bearer ...)")
+    return key_id

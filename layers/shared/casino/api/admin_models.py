@@ -157,3 +157,11 @@ class CreateHubGame(_Body):
 
 class SetGameStatus(_Body):
     status: Literal["active", "disabled"]
+
+
+class SetServiceStatus(_Body):
+    """``POST /status/{service}``: ``maintenance`` true with a reason closes the service to new
+    bets; false opens it again."""
+
+    maintenance: bool = Field(strict=True)
+    reason: str | None = Field(default=None, max_length=500)

@@ -19,6 +19,8 @@ from casino.bridge.plays import InvalidRequest, Step, StepRequest, UserBlocked
 from casino.errors import InsufficientFunds, ValidationFailed, errors_by_code
 from casino.idempotency import fingerprint
 from casino.money import canonical, currency, to_decimal_string, to_minor
+from casino.ops import maintenance, services
+from casino.registry import store as registry_store
 from casino.wallet import domain, engine
 from casino.wallet import store as wallet_store
 from casino.wallet.domain import Bonus, Movement, Wallet
@@ -87,6 +89,7 @@ class CreateTransaction(engine.Operation):
             "wallet": wallet_store.wallet_slot(r.user_id),
             "record": store.step_slot(self.operator, r.step_id),
             **{f"step:{p}": store.step_slot(self.operator, p) for p in r.prev},
+            **registry_store.service_slots(maintenance.BRIDGE_PLAY if r.action == "play" else ()),
         }
         snap = aws.batch_get(wanted)
         play = snap.get(f"step:{r.target}") if r.action == "refund" and snap.get("record") is None else None
@@ -129,6 +132,8 @@ class CreateTransaction(engine.Operation):
         item = snap["wallet"]
         if item is None:
             raise InvalidRequest(f"user_id: unknown user {r.user_id!r}", field="user_id")
+        if r.action == "play":  # not recorded: the same transaction after maintenance is a new attempt
+            maintenance.require_open(services.of_snapshot(snap, maintenance.BRIDGE_PLAY))
         wallet = wallet_store.wallet_from_item(item)
         named = {p: (store.step_from_item(i) if (i := snap.get(f"step:{p}")) else None) for p in r.prev}
         plays.check_named(r, named)

@@ -28,6 +28,7 @@ from casino.hub.series_store import CompanionRefused, Reservation, SeriesBusy, S
 from casino.hub.wallet_client import WalletRefused
 from casino.idempotency import fingerprint
 from casino.money import canonical, to_decimal_string, to_minor
+from casino.ops import maintenance, services
 from casino.registry import games
 from casino.registry import store as registry
 
@@ -77,6 +78,7 @@ def play(
     if earlier is not None:
         return _again(session, earlier, fp, remaining_ms)
     reality_check.require_playable(session)  # a retry of a play made before it is answered above
+    services.require_open_now(maintenance.HUB_PLAY)
     game = registry.game("hub", game_id)
     if game is None or not games.playable(game) or game.get("kind") != KIND or not game.get("commitment"):
         raise GameUnavailable(f"game {game_id!r} is not available", field="game_id")

@@ -9,18 +9,26 @@ from typing import Any
 
 from casino import clock
 from casino.hub import status_store as hub_store
+from casino.ops import maintenance
+from casino.ops import services as flags
+from casino.ops.maintenance import ServiceState
 from casino.registry import credential_store, providers, store
 from casino.sports import feeds as sports_feeds
 
-SERVICES = ("wallet", "provider_callbacks", "hub", "contract_flow", "schedules", "sports")
+SERVICES = maintenance.SERVICES
 
 
-def service_state(name: str) -> dict[str, Any]:
-    item = store.service_status(name) or {}
-    maintenance = bool(item.get("maintenance"))
+def service_state(state: ServiceState, problems: list[str]) -> dict[str, Any]:
+    """A service: ``maintenance`` when ops closed it, else ``degraded`` with the signals that say
+    why, else ``up``."""
+    status = "maintenance" if state.maintenance else ("degraded" if problems else "up")
     return {
-        "status": "maintenance" if maintenance else "up",
-        "maintenance_reason": item.get("reason") if maintenance else None,
+        "status": status,
+        "maintenance_reason": state.reason if state.maintenance else None,
+        "maintenance": {"reason": state.reason, "set_by": state.set_by, "since": state.since}
+        if state.maintenance
+        else None,
+        "problems": problems,
     }
 
 
@@ -59,23 +67,36 @@ def operator_wallet_calls() -> list[dict[str, Any]]:
 
 
 def report() -> dict[str, Any]:
-    services = {name: service_state(name) for name in SERVICES}
     syncs = last_syncs()
-    sync_failed = any(s["last_sync"] and s["last_sync"].get("outcome") == "failed" for s in syncs)
-    if sync_failed and services["schedules"]["status"] == "up":
-        services["schedules"]["status"] = "degraded"
+    calls = operator_wallet_calls()
+    attention = hub_store.contracts_needing_attention()
+    refused = hub_store.finalize_refusals()
     feeds = sports_feeds.listed()
-    if any(f.get("status", {}).get("state") == "down" for f in feeds) and services["sports"]["status"] == "up":
-        services["sports"]["status"] = "degraded"
+    problems: dict[str, list[str]] = {name: [] for name in SERVICES}
+    failed_syncs = [s["provider"] for s in syncs if s["last_sync"] and s["last_sync"].get("outcome") == "failed"]
+    if failed_syncs:
+        problems["schedules"].append(f"last game-list sync failed: {', '.join(failed_syncs)}")
+    if attention:
+        problems["contract_flow"].append(f"{len(attention)} contract(s) errored or past their deadline")
+    unknown = [c["operator"] for c in calls if c["last_call"] and c["last_call"].get("outcome") == "unknown"]
+    if unknown:
+        problems["hub"].append(f"last operator wallet call unanswered: {', '.join(unknown)}")
+    if refused:
+        problems["hub"].append(f"{len(refused)} session(s) whose finalize_session the operator refused")
+    down = [f.get("code") for f in feeds if f.get("status", {}).get("state") == "down"]
+    if down:
+        problems["sports"].append(f"feed(s) down: {', '.join(str(c) for c in down)}")
+    services = {state.service: service_state(state, problems[state.service]) for state in flags.states(SERVICES)}
     overall = "up" if all(s["status"] == "up" for s in services.values()) else "degraded"
     return {
         "status": overall,
         "checked_at": clock.now_ms(),
         "services": services,
         "provider_syncs": syncs,
-        "operator_wallet_calls": operator_wallet_calls(),
-        "contracts_needing_attention": hub_store.contracts_needing_attention(),
-        "finalize_refused": hub_store.finalize_refusals(),
+        "weakly_signed_providers": [s["provider"] for s in syncs if s["signing"] == "weak"],
+        "operator_wallet_calls": calls,
+        "contracts_needing_attention": attention,
+        "finalize_refused": refused,
         "active_sessions": hub_store.active_sessions(),
         "sports_feeds": [
             {k: f.get(k) for k in ("code", "status", "last_pull_at", "last_pull_outcome", "last_received_at")}

@@ -21,6 +21,7 @@ from casino.error_map import provider_code
 from casino.errors import DomainError
 from casino.idempotency import fingerprint
 from casino.money import currency, from_minor
+from casino.ops import maintenance, services
 from casino.provider import rounds, seals, store
 from casino.provider import validation as v
 from casino.provider.errors import ProviderError, auth_failed
@@ -189,6 +190,7 @@ class ChangeBalance(_Callback):
                 transaction_id=c.transaction_id,
                 game_id=c.game_id if c.transaction_type == "BET" else None,
                 seal=self.seal,
+                services=maintenance.PROVIDER_BET if c.transaction_type == "BET" else (),
             )
         )
         if c.transaction_type != "REFUND" or snap.get("transaction") is not None:
@@ -208,6 +210,7 @@ class ChangeBalance(_Callback):
         view = store.view(snap)
         try:
             if self.change.transaction_type == "BET":
+                maintenance.require_open(services.of_snapshot(snap, maintenance.PROVIDER_BET))
                 return self._bet(view, now)
             if self.change.transaction_type == "WIN":
                 return self._win(view, now)

@@ -69,8 +69,10 @@ def slots(
     transaction_id: int | None = None,
     game_id: int | None = None,
     seal: Seal | None = None,
+    services: tuple[str, ...] = (),
 ) -> dict[str, tuple[str, dict[str, Any]]]:
-    """Where a callback's items are, by slot (for one ``BatchGetItem``)."""
+    """Where a callback's items are, by slot (for one ``BatchGetItem``); ``services``: the
+    maintenance flags a BET reads with them (``service:<name>``)."""
     wallet_table, registry_table = settings().wallet_table, settings().registry_table
     wanted: dict[str, tuple[str, dict[str, Any]]] = {}
     if token:
@@ -85,6 +87,7 @@ def slots(
         wanted["game"] = (registry_table, game_key(provider, game_id))
     if seal is not None:
         wanted["seal"] = (wallet_table, seals.key(seal))
+    wanted.update(registry_store.service_slots(services))
     return wanted
 
 

@@ -32,12 +32,19 @@ def _view(record: dict[str, Any]) -> dict[str, object]:
 
 
 def is_valid(key: str) -> bool:
+    return key_id_of(key) is not None
+
+
+def key_id_of(key: str) -> str | None:
+    """The id of an active admin key (``bootstrap`` for the deploy's first one), else None."""
     digest = key_hash(key)
     record = store.admin_key(digest)
     if record is not None:
-        return bool(record.get("status") == "active")
+        return str(record.get("key_id") or digest[:12]) if record.get("status") == "active" else None
     bootstrap = secret_store.secret(settings().admin_bootstrap_secret)
-    return bootstrap is not None and hmac.compare_digest(digest, key_hash(bootstrap))
+    if bootstrap is not None and hmac.compare_digest(digest, key_hash(bootstrap)):
+        return BOOTSTRAP_KEY_ID
+    return None
 
 
 def create(label: str) -> dict[str, object]:

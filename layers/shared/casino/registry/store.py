@@ -4,13 +4,15 @@ Keys (pk / sk):
 - ``ADMIN_KEY#<sha256>`` / ``ADMIN_KEY``            an admin key's hash and status
 - ``PROVIDER#<code>`` / ``PROVIDER``                a provider; GSI1 ``PROVIDERS`` / code
 - ``PROVIDER#<code>`` / ``SYNC#<ulid>``             the provider's game-list sync history, newest last
-- ``SERVICE#<name>`` / ``STATUS``                   a service's maintenance flag
+- ``SERVICE#<name>`` / ``STATUS``                   a service's maintenance flag (``version``ed)
+- ``SERVICE#<name>`` / ``CHANGE#<at:015d>#<version:06d>`` each change of it: reason, who, when
 - ``GAME#<provider or hub>#<id>`` / ``GAME``         a game; GSI1 ``GAMES#<provider or hub>`` / id or code;
   a hub game carries its published ``commitment`` (series id, root, tickets)
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from casino import aws
@@ -90,9 +92,50 @@ def sync_history(code: str, limit: int) -> list[dict[str, Any]]:
     return query_prefix(f"PROVIDER#{code}", "SYNC#", newest_first=True, limit=limit)
 
 
+def service_key(name: str) -> dict[str, str]:
+    return {"pk": f"SERVICE#{name}", "sk": "STATUS"}
+
+
 def service_status(name: str) -> dict[str, Any] | None:
     """A service's maintenance flag."""
     return get(f"SERVICE#{name}", "STATUS")
+
+
+def service_slots(names: Iterable[str]) -> dict[str, tuple[str, dict[str, Any]]]:
+    """Where the maintenance flags of ``names`` are, as ``service:<name>`` slots of a batch read
+    (a request reads them in the read it makes anyway)."""
+    return {f"service:{name}": (_table(), service_key(name)) for name in names}
+
+
+def services(names: Iterable[str]) -> dict[str, dict[str, Any] | None]:
+    """The maintenance flags of ``names`` in one strongly consistent read: name -> item or None."""
+    found = aws.batch_get(service_slots(names))
+    return {slot.removeprefix("service:"): item for slot, item in found.items()}
+
+
+def set_service_status(name: str, values: dict[str, Any], version_before: int) -> bool:
+    """The flag and its change record in one transaction, conditional on the version read (two
+    ops changing it at once: one wins, the other reads again). False when the version moved."""
+    client = aws.dynamodb()
+    version = int(values["version"])
+    flag = {**values, **service_key(name)}
+    change = {**values, "pk": f"SERVICE#{name}", "sk": f"CHANGE#{int(values['since']):015d}#{version:06d}"}
+    condition = "attribute_not_exists(pk)" if version_before == 0 else "version = :v"
+    put: dict[str, Any] = {"TableName": _table(), "Item": aws.to_item(flag), "ConditionExpression": condition}
+    if version_before:
+        put["ExpressionAttributeValues"] = aws.to_item({":v": version_before})
+    record = {"TableName": _table(), "Item": aws.to_item(change), "ConditionExpression": "attribute_not_exists(pk)"}
+    items: list[Any] = [{"Put": put}, {"Put": record}]
+    try:
+        client.transact_write_items(TransactItems=items)
+    except client.exceptions.TransactionCanceledException:
+        return False
+    return True
+
+
+def service_changes(name: str, limit: int = 20) -> list[dict[str, Any]]:
+    """A service's maintenance changes, newest first."""
+    return query_prefix(f"SERVICE#{name}", "CHANGE#", newest_first=True, limit=limit)
 
 
 def game_key(source: str, game_id: object) -> dict[str, str]:
