@@ -41,10 +41,19 @@ def test_the_same_state_again_changes_nothing_and_a_new_reason_does() -> None:
     closed = ServiceState("hub", True, "upgrade", "key_1", 5, 1)
     assert change(closed, True, "upgrade", "key_2", 9) is None
     assert change(ServiceState("hub"), False, None, "key_2", 9) is None
-    reworded = change(closed, True, "longer upgrade", "key_2", 9)
-    assert reworded is not None and (reworded.set_by, reworded.since, reworded.version) == ("key_2", 9, 2)
+    reworded = change(closed, True, "longer upgrade", "key_2", 9)  # since: when it closed
+    assert reworded is not None and (reworded.set_by, reworded.since, reworded.version) == ("key_2", 5, 2)
     opened = change(closed, False, None, "key_2", 9)
     assert opened == ServiceState("hub", False, None, "key_2", 9, 2)
+    said_why = change(closed, False, " fixed ", "key_2", 9)
+    assert said_why == ServiceState("hub", False, "fixed", "key_2", 9, 2)
+
+
+@pytest.mark.parametrize("reason", ["\u0000", "\u200b", "\u0000\n\t", "up\u0000grade", "two\nlines"])
+def test_a_reason_must_show_and_hold_no_control_character(reason: str) -> None:
+    with pytest.raises(ValidationFailed) as refused:
+        change(ServiceState("hub"), True, reason, "key_1", 5)
+    assert refused.value.field == "reason"
 
 
 def test_a_closed_service_refuses_naming_itself_and_its_reason() -> None:

@@ -29,7 +29,7 @@ from casino.hub.wallet_client import WalletRefused
 from casino.idempotency import fingerprint
 from casino.money import canonical, to_decimal_string, to_minor
 from casino.ops import maintenance, services
-from casino.registry import games
+from casino.registry import games, operators
 from casino.registry import store as registry
 
 Remaining = Callable[[], int] | None
@@ -78,7 +78,7 @@ def play(
     if earlier is not None:
         return _again(session, earlier, fp, remaining_ms)
     reality_check.require_playable(session)  # a retry of a play made before it is answered above
-    services.require_open_now(maintenance.HUB_PLAY)
+    _open_for_plays(session)
     game = registry.game("hub", game_id)
     if game is None or not games.playable(game) or game.get("kind") != KIND or not game.get("commitment"):
         raise GameUnavailable(f"game {game_id!r} is not available", field="game_id")
@@ -109,6 +109,16 @@ def play(
     contract = made[0]
     executions.start(contract)
     return _answer(_wait(contract, remaining_ms))
+
+
+def _open_for_plays(session: dict[str, Any]) -> None:
+    """``maintenance`` when ops closed the hub (or, for one of our own brands, the wallet its
+    bets go to): one read of the flags; the operator is read only while a wallet flag is set."""
+    states = services.states(maintenance.HUB_PLAY + maintenance.BRIDGE_PLAY)
+    closed = maintenance.hub_play_closed_by(states, bridge_session=False)
+    if not closed and maintenance.hub_play_closed_by(states, bridge_session=True):
+        closed = maintenance.hub_play_closed_by(states, operators.require(session["operator"]).is_bridge)
+    maintenance.require_open(closed)
 
 
 def _contract(

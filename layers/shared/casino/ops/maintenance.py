@@ -18,6 +18,7 @@ same read as the rest of the request where there is one.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -74,24 +75,41 @@ def known(service: str) -> str:
     return service
 
 
+def _visible(text: str) -> bool:
+    """At least one character that shows, and no control character (NUL, newline...)."""
+    controls = any(unicodedata.category(ch) in ("Cc", "Cs") for ch in text)
+    return not controls and any(ch.isprintable() and not ch.isspace() for ch in text)
+
+
 def change(current: ServiceState, maintenance: bool, reason: str | None, by: str, now: int) -> ServiceState | None:
-    """The new state, or None when nothing changes (setting the same state again is a no-op that
-    keeps the first ``since`` and ``set_by``). Setting maintenance needs a reason."""
+    """The new state, or None when nothing changes (the same state again). Setting maintenance
+    needs a reason; clearing it may give one (kept in the change record). A new reason for a
+    service already in maintenance keeps ``since``: the time it closed."""
     reason = reason.strip() if reason is not None else None
-    if maintenance and not reason:
-        raise ValidationFailed("reason: required when maintenance is set", field="reason")
     if reason is not None and len(reason) > MAX_REASON:
         raise ValidationFailed(f"reason: at most {MAX_REASON} characters", field="reason")
+    if reason is not None and (reason or maintenance) and not _visible(reason):
+        raise ValidationFailed("reason: text without control characters, not blank", field="reason")
+    if maintenance and not reason:
+        raise ValidationFailed("reason: required when maintenance is set", field="reason")
     if current.maintenance == maintenance and (not maintenance or current.reason == reason):
         return None
     return ServiceState(
         service=current.service,
         maintenance=maintenance,
-        reason=reason if maintenance else None,
+        reason=reason or None,
         set_by=by,
-        since=now,
+        since=current.since if (maintenance and current.maintenance) else now,
         version=current.version + 1,
     )
+
+
+def hub_play_closed_by(states: Iterable[ServiceState], bridge_session: bool) -> list[ServiceState]:
+    """What closes a hub play: ``hub`` or ``contract_flow``, and for a session of one of our own
+    brands (its wallet is the account bridge) also ``wallet`` or ``bridge``, which would refuse
+    the play's bet anyway."""
+    faces = HUB_PLAY + (BRIDGE_PLAY if bridge_session else ())
+    return [s for s in states if s.service in faces and s.maintenance]
 
 
 def require_open(states: Iterable[ServiceState]) -> None:
@@ -99,4 +117,4 @@ def require_open(states: Iterable[ServiceState]) -> None:
     for state in states:
         if state.maintenance:
             why = f": {state.reason}" if state.reason else ""
-            raise InMaintenance(f"{state.service} is in maintenance, no new bets{why}; retry later")
+            raise InMaintenance(f"{state.service} is in maintenance: no new bets are taken{why}")

@@ -7,6 +7,7 @@ A failed or partial fetch disables nothing.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -89,17 +90,19 @@ def plan(provider: str, listed: list[dict[str, Any]], held: list[dict[str, Any]]
 
 
 def fetch(provider: Provider, secret: str, timeout_s: float = FETCH_TIMEOUT_S) -> list[dict[str, Any]]:
-    import httpx  # noqa: PLC0415
-
+    """The provider's game list, answered in full within ``timeout_s`` (a deadline for the whole
+    exchange, not per read: ``casino.outbound``)."""
+    from casino import outbound  # noqa: PLC0415
     from casino.provider import signing  # noqa: PLC0415
 
     headers = {
         "X-Operator-Id": provider.operator_id,
         "X-Authorization": signing.authorization("games", secret),
     }
-    answer = httpx.get(f"{provider.platform_url.rstrip('/')}/games", headers=headers, timeout=timeout_s)
-    answer.raise_for_status()
-    body = answer.json()
+    answer = outbound.fetch("GET", f"{provider.platform_url.rstrip('/')}/games", headers=headers, timeout_s=timeout_s)
+    if not 200 <= answer.status_code < 300:
+        raise CatalogueInvalid(f"HTTP {answer.status_code}")
+    body = json.loads(answer.content)
     games = body.get("games") if isinstance(body, dict) else None
     if not isinstance(games, list) or body.get("complete", True) is not True:
         raise CatalogueInvalid("the answer has no complete 'games' list")
