@@ -14,8 +14,9 @@ its ledger entries, the bonus records it touches, the idempotency record
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import asdict
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from casino import aws
@@ -349,3 +350,46 @@ def transact(items: list[dict[str, Any]]) -> None:
         if failed:
             raise VersionConflict(failed, [dict(r) for r in reasons]) from None
         raise
+
+
+# ------------------------------------------------------------------ reconciliation feed (GSI2)
+# A position in one day's feed of a source: the sort key of the last entry read (GSI2
+# ``<created_at:015d>#<entry id>``). Every entry id is ``led_`` and a 26-character ULID, so all
+# positions have one length and the next page starts at the first key above the last one read.
+_FEED_POSITION = re.compile(r"^([0-9]{15})#led_[0-9A-HJKMNP-TV-Z]{26}$")
+
+
+def feed_position_ok(after: str, day: date, from_ms: int, to_ms: int) -> bool:
+    """``after`` is a position this store gave for ``day``'s feed, inside [from_ms, to_ms)."""
+    found = _FEED_POSITION.fullmatch(after)
+    if found is None:
+        return False
+    at = int(found.group(1))
+    start = (day - date(1970, 1, 1)).days * 86_400_000
+    return max(from_ms, start) <= at < min(to_ms, start + 86_400_000)
+
+
+def feed_page(
+    source: str, day: date, *, from_ms: int, to_ms: int, after: str | None = None, limit: int = PAGE_LIMIT
+) -> tuple[list[tuple[LedgerEntry, str]], str | None]:
+    """A page of one source's ledger entries of one UTC day (GSI2 ``FEED#<source>#<day>``) created
+    in [from_ms, to_ms), oldest first, each with its currency; one Query, never a scan. ``after``
+    continues after a position this function answered (checked with ``feed_position_ok``); the
+    position answered is None when the day has no more."""
+    low = f"{from_ms:015d}" if after is None else f"{after}!"  # "!": just above ``after`` (one length)
+    kwargs: dict[str, Any] = {
+        "TableName": _table(),
+        "IndexName": "GSI2",
+        "KeyConditionExpression": "gsi2pk = :pk AND gsi2sk BETWEEN :low AND :high",
+        # the upper bound is exclusive: every key at to_ms is "<to_ms:015d>#...", above ":high"
+        "ExpressionAttributeValues": aws.to_item(
+            {":pk": f"FEED#{source}#{day.isoformat()}", ":low": low, ":high": f"{to_ms:015d}"}
+        ),
+        "ScanIndexForward": True,
+        "Limit": limit,
+    }
+    answer = aws.dynamodb().query(**kwargs)
+    found = [aws.from_item(i) for i in answer.get("Items", [])]
+    entries = [(entry_from_item(i), str(i["currency"])) for i in found]
+    last = answer.get("LastEvaluatedKey")
+    return entries, (str(aws.from_item(last)["gsi2sk"]) if last else None)
