@@ -61,6 +61,9 @@ BRIDGE_PREFIX = "bridge:"
 DAY_MS = 86_400_000
 MAX_DAYS = 92  # a quarter: at most 93 day partitions per source
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+# The last instant a range may reach, so that a day's end and every day a range touches stay
+# inside the calendar (year 9999 + a day overflows).
+_LAST_MS = (datetime(9999, 1, 1, tzinfo=UTC) - _EPOCH) // timedelta(milliseconds=1)
 _DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 _DATETIME = re.compile(
     r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]{1,3})?)?(?:Z|[+-][0-9]{2}:[0-9]{2})$"
@@ -104,6 +107,8 @@ def parse_instant(text: str, field: str) -> int:
     ms = (moment - _EPOCH) // timedelta(milliseconds=1)
     if ms < 0:
         raise ValidationFailed(f"{field}: must not be before 1970-01-01T00:00:00Z", field=field)
+    if ms >= _LAST_MS:
+        raise ValidationFailed(f"{field}: must be before 9999-01-01T00:00:00Z", field=field)
     return ms
 
 
@@ -241,12 +246,12 @@ CSV_COLUMNS = (
 )
 # Ours, and always numbers: never read as a formula, and left exact.
 _NUMERIC_COLUMNS = frozenset({"created_at_ms", "amount", "balance_before", "balance_after"})
-_FORMULA_FIRST = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_FIRST = ("=", "+", "-", "@", "\t", "\r", "\n", "\x00", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
 
 def safe_cell(value: object) -> str:
-    """A text cell a spreadsheet will not run: one starting with ``= + - @``, tab or CR gets a
-    leading ``'`` (OWASP's CSV injection advice)."""
+    """A text cell a spreadsheet will not run: one starting with ``= + - @`` (or their full-width
+    forms), a tab, CR, LF or NUL gets a leading ``'`` (OWASP's CSV injection advice)."""
     text = "" if value is None else str(value)
     return f"'{text}" if text.startswith(_FORMULA_FIRST) else text
 

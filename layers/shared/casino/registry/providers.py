@@ -102,6 +102,12 @@ def _write_secret(code: str, secret: str) -> str:
     return name
 
 
+# Sources of our own: the admin API's ledger entries (``admin``), the hub's games (``hub``), the
+# account bridge (``bridge``). A provider of one of these names would share their ledger feed
+# partitions and game keys.
+RESERVED_CODES = ("admin", "hub", "bridge")
+
+
 def register(
     *,
     code: str,
@@ -118,6 +124,8 @@ def register(
     taken code raises ``Conflict``."""
     if signature not in SCHEMES:
         raise ValidationFailed(f"signature: one of {', '.join(SCHEMES)}", field="signature")
+    if code in RESERVED_CODES:
+        raise ValidationFailed(f"code: {code!r} is reserved ({', '.join(RESERVED_CODES)})", field="code")
     wanted = Provider(
         code, name, operator_id, platform_url, tuple(currencies), "active", signature, allow_list.checked(allowed_ips)
     )
