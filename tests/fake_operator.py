@@ -34,6 +34,7 @@ class FakeOperator:
     wallet_secret: str = ""
     users: dict[str, dict[str, Decimal]] = field(default_factory=dict)
     calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    correlations: list[tuple[str, dict[str, Any], str | None]] = field(default_factory=list)  # with X-Correlation-Id
     faults: dict[str, list[Fault]] = field(default_factory=dict)
     applied: dict[str, tuple[dict[str, Any], int, dict[str, Any]]] = field(default_factory=dict)
     tombstones: set[str] = field(default_factory=set)
@@ -55,6 +56,11 @@ class FakeOperator:
 
     def calls_to(self, path: str) -> list[dict[str, Any]]:
         return [body for p, body in self.calls if p == path]
+
+    def correlation_ids(self, transaction_type: str) -> list[str | None]:
+        """The X-Correlation-Id of each create_transaction of that type received (a retry too)."""
+        calls = [(body, c) for p, body, c in self.correlations if p == "create_transaction"]
+        return [c for body, c in calls if body.get("type") == transaction_type]
 
     def _fault(self, path: str, body: Any = None) -> Fault | None:
         kind = body.get("type") if isinstance(body, dict) else None
@@ -86,6 +92,7 @@ class FakeOperator:
         self.nonces.add(signed.nonce)
         body = json.loads(raw, parse_float=Decimal)
         self.calls.append((path, body))
+        self.correlations.append((path, body, request.headers.get("X-Correlation-Id")))
         fault = self._fault(path, body)
         if fault and fault.mode == "slow":
             time.sleep(fault.seconds)

@@ -5,6 +5,7 @@ from typing import Annotated, Any
 from aws_lambda_powertools.event_handler.openapi.params import Path
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from casino import telemetry
 from casino.api.admin_auth import require_admin
 from casino.api.rest import rest_app
 from casino.errors import NotFound
@@ -17,7 +18,9 @@ app = rest_app(require_admin)
 def sync(code: Annotated[str, Path(max_length=32)]) -> dict[str, Any]:
     if providers.get(code) is None:
         raise NotFound(f"provider {code!r} not found", field="code")
-    return game_sync.run(code, app.lambda_context.get_remaining_time_in_millis)
+    record = game_sync.run(code, app.lambda_context.get_remaining_time_in_millis)
+    telemetry.sync_results([record])
+    return record
 
 
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:

@@ -1,11 +1,13 @@
-"""Contract flow task: await view (a Lambda task of statemachines/contract.asl.json)."""
+"""Contract flow task: await view (a Lambda task of statemachines/contract.asl.json), under the
+execution's correlation id, with its one line (casino.telemetry; never the task token)."""
 
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from casino import telemetry
 from casino.contract import steps
 
 
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return steps.await_view(event)
+    return telemetry.contract_step("await_view", event, lambda: steps.await_view(event))

@@ -3,6 +3,8 @@
 One invocation keeps pulling, as each feed's ``poll_seconds`` come round, for
 ``SPORTS_PULL_WINDOW_S`` seconds (inside the function's own time), so feeds polled more often
 than the schedule's minute are pulled on time; a lease per feed keeps pulls from overlapping.
+A run has its own correlation id (``pull-<request id>``), and its one line and metrics
+(casino.telemetry; a failed pull makes the run a failed one), beside a line per pull.
 """
 
 import os
@@ -12,7 +14,7 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from casino import clock
+from casino import clock, telemetry
 from casino.sports import feeds
 
 logger = Logger(service="sports-feed-pull")
@@ -20,6 +22,13 @@ MARGIN_MS = 10_000  # kept back from the function's remaining time for the last 
 
 
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    with telemetry.schedule_run("sports_feed_pull", context, "pull") as run:
+        result = _pull(context)
+        run.result(result)
+    return result
+
+
+def _pull(context: LambdaContext) -> dict[str, Any]:
     window_s = float(os.environ.get("SPORTS_PULL_WINDOW_S", "0"))
     until = time.monotonic() + window_s
     pulls: list[dict[str, Any]] = []

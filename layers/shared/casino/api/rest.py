@@ -18,7 +18,7 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 
-from casino import error_map
+from casino import error_map, telemetry
 from casino.api.jsonio import JsonRejected, dumps, loads
 from casino.errors import DomainError, PayloadTooLarge, ValidationFailed
 
@@ -124,9 +124,16 @@ class JsonRestResolver(APIGatewayRestResolver):
         self.rename = dict(rename or {})
 
     def resolve(self, event: Mapping[str, Any], context: Any) -> dict[str, Any]:
+        """The request, with its one structured line (``casino.telemetry``: correlation id,
+        audience, route, outcome, latency, caller) and ``X-Correlation-Id`` on the answer."""
+        with telemetry.http_request(event) as served:
+            return served.answer(self._resolve_json(event, context, served))
+
+    def _resolve_json(self, event: Mapping[str, Any], context: Any, served: telemetry.Served) -> dict[str, Any]:
         body = event.get("body") or ""
         try:
             caller = self._authorize(Request(event)) if self._authorize is not None else None
+            served.caller = telemetry.describe_caller(caller)
             if len(body.encode("utf-8")) > MAX_BODY_BYTES:
                 raise PayloadTooLarge(f"body: larger than {MAX_BODY_BYTES} bytes", field="body")
             parse_body(event)  # bad JSON is a 400 naming the body, before Powertools reads it

@@ -3,9 +3,13 @@ only for bridge operators (operator-wallet.md); the protocol's error codes."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 
-from casino.api.rest import Request
+from casino import telemetry
+from casino.api.rest import Request, parse_body
 from casino.errors import Unauthorized, ValidationFailed
 from casino.hub.http import BRIDGE, authenticate, signed_app
 from casino.registry import operators
@@ -32,7 +36,37 @@ def authorize(request: Request, method: str, path: str) -> Operator:
 
 
 def bridge_app() -> APIGatewayRestResolver:
-    return signed_app(authorize, rename=RENAME)
+    """The bridge's resolver: its request line is ``rest.py``'s (audience ``bridge``); its
+    money answered here counts ``Bets``/``Wins``/``Refunds`` (service ``bridge``)."""
+    app = signed_app(authorize, rename=RENAME)
+    resolve = app.resolve
+
+    def resolve_counted(event: Mapping[str, Any], context: Any) -> dict[str, Any]:
+        answer = resolve(event, context)
+        _count(event, answer)
+        return answer
+
+    app.resolve = resolve_counted  # type: ignore[method-assign]
+    return app
+
+
+# A create_transaction's action (the type's last part) as the business metrics count it.
+MONEY_METRICS = {"play": "Bets", "win": "Wins", "refund": "Refunds"}
+
+
+def _count(event: Mapping[str, Any], answer: Mapping[str, Any]) -> None:
+    """A create_transaction answered 200 (applied, or the same answer again for a repeat) in the
+    business metrics. Never raises."""
+    try:
+        if answer.get("statusCode") != 200 or not str(event.get("resource") or "").endswith("/create_transaction"):
+            return
+        body = parse_body(event)
+        kind = body.get("type") if isinstance(body, dict) else None
+        name = MONEY_METRICS.get(kind.rsplit(".", 1)[-1]) if isinstance(kind, str) else None
+    except Exception:  # counting never fails an answer
+        return
+    if name is not None:
+        telemetry.emit(telemetry.BRIDGE, {name: 1})
 
 
 def acknowledge_session(body: object) -> dict[str, bool]:

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from casino import clock, ids
+from casino import clock, ids, telemetry
 from casino.contract import store
 from casino.contract.domain import Contract, Line, StepType, WrongPhase
 from casino.errors import DomainError, NotFound
@@ -148,6 +148,7 @@ def place_bet(event: dict[str, Any], remaining_ms: Remaining = None) -> dict[str
         after = contract.placed_by(_ref(answer), now, transactions)
         companions = [*series_store.placed_writes(contract.series_id, contract.position, contract.id), *records]
         store.save(contract, after, companions)
+        telemetry.emit(telemetry.HUB, {"Plays": 1})  # a play placed: counted once, where it is recorded
         return {"outcome": "placed"}
 
     return _retrying(step, event)
@@ -172,6 +173,7 @@ def settle(event: dict[str, Any], remaining_ms: Remaining = None) -> dict[str, A
     then the operator, then the step finalized and the prize ``finished``."""
     view = event.get("view")
     seen = "viewed" if isinstance(view, dict) and view.get("viewed") else "timeout"
+    retry = {"moved": False, "counted": False}
 
     def step(contract: Contract) -> dict[str, Any]:
         if contract.phase == "viewing":
@@ -179,10 +181,14 @@ def settle(event: dict[str, Any], remaining_ms: Remaining = None) -> dict[str, A
             prize = series_store.prize_move(contract.series_id, contract.position, contract.id, "return_pending")
             store.save(contract, after, [prize])
             contract = replace(after, version=contract.version + 1)
+            retry["moved"] = True
         if contract.phase in ("settled", "done") and contract.placed:
             return _settled(contract)
         if contract.phase != "settling":  # its bet is not placed (or was refunded): nobody is called
             raise WrongPhase(f"contract {contract.id} is {contract.phase}: nothing to settle")
+        if not retry["moved"] and not retry["counted"]:  # settling already: an earlier run stopped half-way
+            retry["counted"] = True
+            telemetry.emit(telemetry.CONTRACT_FLOW, {"SettleRetries": 1})
         request = contract.settle_request()
         lines = (Line(request["transactions"][0]["account_id"], contract.prize),)
         ref, transactions, records, now = _settlement(contract, "pay_winnings", request, lines, remaining_ms)

@@ -11,6 +11,9 @@ An answer is classified:
   without its ``transaction_id`` and ``accounts``): the call may or may not have been applied, so
   it is retried with the same body (and so the same ``transaction_id``), with capped, jittered
   backoff, while time allows.
+
+Every call carries the work's correlation id (``casino.telemetry``) as ``X-Correlation-Id``: an
+extra header, outside the signature, which an operator may log and need not check.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from casino import clock
+from casino import clock, telemetry
 from casino.errors import DomainError
 from casino.hub import app_auth
 from casino.registry import credential_store, operators
@@ -97,6 +100,9 @@ def call_once(operator: Operator, path: str, body: dict[str, Any], timeout_s: fl
         "Content-Type": "application/json",
         **app_auth.headers(operator.app_id, operators.signing_wallet_secret(operator), "POST", path, raw),
     }
+    correlation = telemetry.correlation_id()
+    if correlation:  # which request (or contract execution, or schedule run) this call is for; not signed
+        headers[telemetry.HEADER] = correlation
     try:
         answer = httpx.post(f"{operator.wallet_base_url}/{path}", content=raw, headers=headers, timeout=timeout_s)
     except httpx.HTTPError as failed:
@@ -125,6 +131,7 @@ def call(
             answer = call_once(operator, path, body, timeout_s)
         except WalletRefused as refused:
             _record(operator, path, f"refused:{refused.code}")
+            _finalized(path, "refused")
             raise
         except WalletOutcomeUnknown as unknown:
             last = unknown
@@ -132,8 +139,17 @@ def call(
             time.sleep(random.uniform(0, min(cap_s, base_s * 2**attempt)))  # noqa: S311 - jitter
             continue
         _record(operator, path, "ok")
+        _finalized(path, "ok")
         return answer
+    _finalized(path, "unknown")
     raise last or WalletOutcomeUnknown("no time left to call the operator's wallet")
+
+
+def _finalized(path: str, outcome: str) -> None:
+    """A finalize_session call's outcome, past its retries: ``FinalizeOutcomes`` (service ``hub``)
+    by ``ok``, ``refused`` or ``unknown``."""
+    if path == "finalize_session":
+        telemetry.emit(telemetry.HUB, {"FinalizeOutcomes": 1}, dimensions={"outcome": outcome})
 
 
 def _record(operator: Operator, path: str, outcome: str) -> None:

@@ -30,7 +30,7 @@ from typing import Any
 
 from aws_lambda_powertools import Logger
 
-from casino import error_map
+from casino import error_map, telemetry
 from casino.api.jsonio import dumps_numbers, loads
 from casino.errors import DomainError
 from casino.provider import seals, signing
@@ -124,6 +124,34 @@ def _source_ip(event: dict[str, Any]) -> str:
 
 
 def handle(event: dict[str, Any], command: str, run: Command, *, has_body: bool = True) -> dict[str, Any]:
+    """One callback under its correlation id (API Gateway's request id, answered in
+    ``X-Correlation-Id``), with its one line and metrics (``casino.telemetry``)."""
+    correlation, theirs = telemetry.request_ids(event)
+    with telemetry.correlated(correlation):
+        answer, data, outcome, latency_ms = _handle(event, command, run, has_body)
+        _count(event, command, data, outcome, int(answer["statusCode"]), latency_ms)
+        fields = {"caller_correlation_id": theirs} if theirs else {}
+        logger.info(
+            "provider callback",
+            extra={
+                "correlation_id": correlation,
+                **fields,
+                "provider": (event.get("pathParameters") or {}).get("provider", ""),
+                "command": command,
+                "transaction_id": _loggable(data.get("transaction_id")),
+                "round_id": _loggable(data.get("round_id")),
+                "outcome": outcome,
+                "status": answer["statusCode"],
+                "latency_ms": round(latency_ms, 1),
+            },
+        )
+    return telemetry.with_header(answer, correlation)
+
+
+def _handle(
+    event: dict[str, Any], command: str, run: Command, has_body: bool
+) -> tuple[dict[str, Any], dict[str, Any], str, float]:
+    """The answer, the request's data, the outcome (``OK`` or the error code) and the latency."""
     started = time.perf_counter()
     code = (event.get("pathParameters") or {}).get("provider", "")
     secret: str | None = None
@@ -166,20 +194,7 @@ def handle(event: dict[str, Any], command: str, run: Command, *, has_body: bool 
         outcome = "OP_90"
         logger.exception("provider callback failed", extra={"provider": code, "command": command})
         answer = _error(ProviderError("OP_90", "internal error, safe to retry", 500), secret, scheme)
-    latency_ms = (time.perf_counter() - started) * 1000
-    _count(code, command, outcome, latency_ms)
-    logger.info(
-        "provider callback",
-        extra={
-            "provider": code,
-            "command": command,
-            "transaction_id": _loggable(data.get("transaction_id")),
-            "round_id": _loggable(data.get("round_id")),
-            "outcome": outcome,
-            "latency_ms": round(latency_ms, 1),
-        },
-    )
-    return answer
+    return answer, data, outcome, (time.perf_counter() - started) * 1000
 
 
 def _loggable(value: object) -> object:
@@ -193,18 +208,32 @@ def _loggable(value: object) -> object:
     return type(value).__name__
 
 
-def _count(provider: str, command: str, outcome: str, latency_ms: float) -> None:
-    """One callback in CloudWatch metrics (EMF): count and latency, by provider, command and outcome.
-    Ephemeral metrics: nothing shared between concurrent requests."""
-    from aws_lambda_powertools.metrics import EphemeralMetrics, MetricUnit  # noqa: PLC0415
+# changebalance's transaction types as the business metrics count them
+MONEY_METRICS = {"BET": "Bets", "WIN": "Wins", "REFUND": "Refunds"}
 
-    metrics = EphemeralMetrics(service="provider-callbacks")
-    metrics.add_dimension(name="provider", value=provider or "unknown")
-    metrics.add_dimension(name="command", value=command)
-    metrics.add_dimension(name="outcome", value=outcome)
-    metrics.add_metric(name="Callbacks", unit=MetricUnit.Count, value=1)
-    metrics.add_metric(name="CallbackLatency", unit=MetricUnit.Milliseconds, value=latency_ms)
-    metrics.flush_metrics()
+
+def _count(
+    event: dict[str, Any], command: str, data: dict[str, Any], outcome: str, status: int, latency_ms: float
+) -> None:
+    """One callback in CloudWatch metrics (EMF; ``telemetry.emit`` never raises): count and latency
+    by provider, command and outcome; ``Bets``/``Wins``/``Refunds`` for a changebalance answered OK;
+    ``CallbackFailures`` and ``RequestErrors`` for our own fault (``OP_90``, a 5xx). Ephemeral
+    metrics: nothing shared between concurrent requests."""
+    provider = (event.get("pathParameters") or {}).get("provider") or "unknown"
+    if outcome == "OP_12":  # a code nobody registered: never a dimension of its own
+        provider = "unknown"
+    service = telemetry.PROVIDER_CALLBACKS
+    telemetry.emit(
+        service,
+        {"Callbacks": 1},
+        dimensions={"provider": str(provider)[:40], "command": command, "outcome": outcome},
+        milliseconds={"CallbackLatency": latency_ms},
+    )
+    kind = data.get("transaction_type") if command == "changebalance" and outcome == "OK" else None
+    if isinstance(kind, str) and kind in MONEY_METRICS:
+        telemetry.emit(service, {MONEY_METRICS[kind]: 1})
+    if outcome == "OP_90" or status >= 500:
+        telemetry.emit(service, {"CallbackFailures": 1, **({"RequestErrors": 1} if status >= 500 else {})})
 
 
 # ------------------------------------------------------------------ the steps
