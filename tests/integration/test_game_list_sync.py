@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
-import socket
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from typing import Any
 
@@ -14,6 +14,7 @@ import pytest
 from casino.registry import game_sync, store
 from local.server import proxy_event
 from tests.conftest import ADMIN_KEY, RunningStack, event
+from tests.peers import peer
 
 
 def _games(code: str = "tlt") -> dict[int, dict[str, Any]]:
@@ -59,20 +60,23 @@ def test_an_unlisted_game_is_disabled_and_a_failed_fetch_disables_nothing(runnin
 
 
 # ---------------------------------------------------------------- time budgets
-@pytest.fixture()
-def silent_platform(running: RunningStack) -> Iterator[None]:
-    """The provider's platform takes the connection and never answers."""
-    server = socket.socket()
-    server.bind(("127.0.0.1", 0))
-    server.listen(8)
+@contextmanager
+def platform_at(url: str) -> Iterator[None]:
+    """tlt's platform moved to ``url`` for the test."""
     item = store.get("PROVIDER#tlt", "PROVIDER")
     assert item is not None
-    store.put({**item, "platform_url": f"http://127.0.0.1:{server.getsockname()[1]}"})
+    store.put({**item, "platform_url": url})
     try:
         yield
     finally:
         store.put(item)
-        server.close()
+
+
+@pytest.fixture()
+def silent_platform(running: RunningStack) -> Iterator[None]:
+    """The provider's platform takes the connection and never answers."""
+    with peer(None) as url, platform_at(url):
+        yield
 
 
 def run_sync_with(running: RunningStack, timeout_s: int) -> tuple[dict[str, Any], float, int]:

@@ -89,22 +89,23 @@ def captured(
 ) -> Iterator[Capture]:
     monkeypatch.setenv("POWERTOOLS_METRICS_DISABLED", "false")
     records = io.StringIO()
-    attached = []
+    attached: list[tuple[logging.Logger, logging.Handler]] = []
     # Powertools' handlers write to the stdout they saw when created (before capsys, below):
     # collect their records directly, each logger with its own formatter (its own service).
-    loggers = {log.name: log for log in [*(telemetry.logger(s) for s in telemetry.SERVICES), provider_http.logger]}
-    for log in loggers.values():
+    loggers = {log.service: log for log in [*(telemetry.logger(s) for s in telemetry.SERVICES), provider_http.logger]}
+    for service, log in loggers.items():
         handler = logging.StreamHandler(records)
         handler.setFormatter(log.registered_formatter)
-        log.addHandler(handler)
-        attached.append((log, handler))
+        underlying = logging.getLogger(service)  # the standard logger a Powertools Logger writes through
+        underlying.addHandler(handler)
+        attached.append((underlying, handler))
     capsys: pytest.CaptureFixture[str] = request.getfixturevalue("capsys")  # EMF is printed: capsys takes it
     capsys.readouterr()
     try:
         yield Capture(capsys, records, caplog)
     finally:
-        for log, handler in attached:
-            log.removeHandler(handler)
+        for underlying, added in attached:
+            underlying.removeHandler(added)
 
 
 def invoke(

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import socket
-import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -23,7 +21,6 @@ from typing import Any
 import httpx
 import pytest
 
-from casino.registry import store
 from local.operator_client import SignedClient
 from local.provider_client import ProviderClient
 from tests.conftest import ADMIN_KEY, RunningStack
@@ -31,7 +28,8 @@ from tests.integration.test_account_bridge import BRIDGE, follow
 from tests.integration.test_account_bridge import play as bridge_play
 from tests.integration.test_admin_players import fund, new_player, player
 from tests.integration.test_client_plays import new_game, new_play_id, open_page
-from tests.integration.test_game_list_sync import run_sync_with
+from tests.integration.test_game_list_sync import platform_at, run_sync_with
+from tests.peers import peer, trickle
 from tests.provider.conftest import bet, make_player
 
 STATUS = "/api/v1/admin/status"
@@ -103,43 +101,9 @@ def test_op_37_does_not_invite_a_retry_that_can_never_succeed(
 
 @pytest.fixture()
 def dripping_platform(running: RunningStack) -> Iterator[None]:
-    """tlt's platform answers at once, then sends its body a byte every 0.2 s (for ~9 s)."""
-    server = socket.socket()
-    server.bind(("127.0.0.1", 0))
-    server.listen(8)
-    stop = threading.Event()
-
-    def drip(conn: socket.socket) -> None:
-        try:
-            conn.recv(65536)
-            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n")
-            end = time.monotonic() + 9
-            while not stop.is_set() and time.monotonic() < end:
-                conn.sendall(b" ")
-                time.sleep(0.2)
-        except OSError:
-            pass
-        finally:
-            conn.close()
-
-    def accept() -> None:
-        while not stop.is_set():
-            try:
-                conn, _ = server.accept()
-            except OSError:
-                return
-            threading.Thread(target=drip, args=(conn,), daemon=True).start()
-
-    threading.Thread(target=accept, daemon=True).start()
-    item = store.get("PROVIDER#tlt", "PROVIDER")
-    assert item is not None
-    store.put({**item, "platform_url": f"http://127.0.0.1:{server.getsockname()[1]}"})
-    try:
+    """tlt's platform answers at once, then sends its body a byte every 0.2 s (~9 s)."""
+    with peer(trickle(45), drip_s=0.2) as url, platform_at(url):
         yield
-    finally:
-        store.put(item)
-        stop.set()
-        server.close()
 
 
 def test_a_trickling_platform_cannot_keep_the_sync_past_the_lambdas_time(

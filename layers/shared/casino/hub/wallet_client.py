@@ -25,7 +25,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from casino import clock, telemetry
+from casino import clock, outbound, telemetry
 from casino.errors import DomainError
 from casino.hub import app_auth
 from casino.registry import credential_store, operators
@@ -103,11 +103,13 @@ def call_once(operator: Operator, path: str, body: dict[str, Any], timeout_s: fl
     correlation = telemetry.correlation_id()
     if correlation:  # which request (or contract execution, or schedule run) this call is for; not signed
         headers[telemetry.HEADER] = correlation
-    try:
-        answer = httpx.post(f"{operator.wallet_base_url}/{path}", content=raw, headers=headers, timeout=timeout_s)
+    try:  # the whole exchange within timeout_s, not each read (casino.outbound)
+        answer = outbound.fetch(
+            "POST", f"{operator.wallet_base_url}/{path}", content=raw.encode(), headers=headers, timeout_s=timeout_s
+        )
     except httpx.HTTPError as failed:
         raise WalletOutcomeUnknown(f"{type(failed).__name__}: {failed}") from None
-    return _applied(path, _classify(answer.status_code, answer.text))
+    return _applied(path, _classify(answer.status_code, answer.content.decode("utf-8", "replace")))
 
 
 def call(

@@ -20,6 +20,7 @@ and each feed's status.
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from collections.abc import Callable, Sequence
@@ -290,12 +291,17 @@ class FeedUnreachable(Exception):
 
 
 def http_fetch(url: str, headers: dict[str, str], timeout: float) -> Any:
+    """The feed's answer, whole within ``timeout`` (``casino.outbound``: a deadline for the
+    exchange, not for each read)."""
     import httpx  # noqa: PLC0415
 
+    from casino import outbound  # noqa: PLC0415
+
     try:
-        answer = httpx.get(url, headers=headers, timeout=timeout)
-        answer.raise_for_status()
-        return answer.json()
+        answer = outbound.fetch("GET", url, headers=headers, timeout_s=timeout)
+        if not 200 <= answer.status_code < 300:
+            raise FeedUnreachable(f"HTTP {answer.status_code}")
+        return json.loads(answer.content)
     except (httpx.HTTPError, ValueError) as failed:
         raise FeedUnreachable(f"{type(failed).__name__}: {failed}"[:300]) from None
 
