@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import json
+import logging
 import sys
 from typing import Any
 
@@ -48,6 +49,9 @@ def expand(doc: dict[str, Any] | None = None) -> dict[str, Any]:
     from samtranslator.translator.transform import transform  # noqa: PLC0415
 
     os.environ.setdefault("AWS_DEFAULT_REGION", REGION)  # samtranslator reads it for pseudo parameters
+    # Offline there is no feature-toggle configuration: samtranslator warns of each toggle it asks
+    # about (OpenApiVersion's) and takes it as off, as `sam validate` does. Not a finding.
+    logging.getLogger("samtranslator.feature_toggle.feature_toggle").setLevel(logging.ERROR)
     source = _placeholder_code(doc if doc is not None else tpl.load())
     params = {k: v for k, v in tpl.parameter_defaults(source).items() if v is not None}
     params.update({"AWS::Region": REGION, "AWS::AccountId": "123456789012", "AWS::Partition": "aws"})
