@@ -145,3 +145,28 @@ def test_concurrent_pushes_of_one_feeds_points_apply_each_once(running: RunningS
     current = store.ref(feed["code"], ref)
     assert current is not None and current["applied_upto"] == len(rallies)
     assert store.fixture(current["fixture_id"])["score"] == expected(rallies)  # type: ignore[index]
+
+
+def test_a_ref_write_lost_after_its_points_were_stored_still_moves_the_fixtures_score(
+    running: RunningStack, monkeypatch: Any
+) -> None:
+    """The race behind a flaky run of the test above, made certain: an attempt stores its points,
+    loses the feed fixture's write to another sender, and derives again; the retry finds the
+    points already stored as it would write them, and must still carry the score to the fixture."""
+    feed, start, ref = new_feed(running), a_start(), "lost-1"
+    fixtures.receive_fixture(feed, fixture_message(ref, start), clock.now_ms())
+    rallies: list[Side] = ["home", "home", "away"]
+    points = [FeedPoint.from_feed(dict(fixture_ref=ref, seq=i + 1, winner=w, ts=0)) for i, w in enumerate(rallies)]
+    real, lost = store.update_ref, []
+
+    def lose_once(record: dict[str, Any], version: int) -> bool:
+        if not lost:
+            lost.append(version)
+            return False
+        return real(record, version)
+
+    monkeypatch.setattr(store, "update_ref", lose_once)
+    feeds.apply(feed, feeds.Message(points=points), clock.now_ms())
+    current = store.ref(feed["code"], ref)
+    assert lost and current is not None and current["applied_upto"] == len(rallies)
+    assert store.fixture(current["fixture_id"])["score"] == expected(rallies)  # type: ignore[index]

@@ -378,9 +378,14 @@ def _derive(ref: dict[str, Any], incoming: Sequence[FeedPoint], now: int, *, fro
     if ref.get("fixture_id"):
         for seq, reason, kind in flags:
             _history(ref["fixture_id"], kind, now, by=code, feed=code, ref_id=ref_id, seq=seq, reason=reason)
-        if flags or records:
+        # The ref's own change, not only this attempt's point records: an attempt that lost the
+        # ref's write has already stored the points, so its retry writes none.
+        if flags or records or any(ref.get(k) != updated[k] for k in _SCORED):
             refresh(ref["fixture_id"], now)
     return Applied(ref_id, log.applied_upto, log.missing, tuple((s, r) for s, r, _ in flags))
+
+
+_SCORED = ("applied_upto", "state", "score", "missing", "refused", "open")  # what a fixture derives from a ref
 
 
 def _changed_points(
