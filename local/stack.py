@@ -90,6 +90,7 @@ def _serialise_dynamodb() -> None:
         locked.__name__ = name
         setattr(DynamoDBBackend, name, locked)
     _rollback_only_touched_items(DynamoDBBackend)
+    _query_only_the_partition(DynamoDBBackend)
     _PATCHED = True
 
 
@@ -133,11 +134,123 @@ def _rollback_only_touched_items(backend: Any) -> None:
                     table.items[hash_value] = before
                 else:
                     table.items[hash_value][range_value] = before
+                _reindex(table, hash_value, range_value)
             raise
         finally:
             del Table.__deepcopy__  # type: ignore[attr-defined]
 
     backend.transact_write_items = transact_write_items
+
+
+def _gsi_hash_attributes(table: Any) -> dict[str, str]:
+    """Each global secondary index's name and its (single) hash key attribute."""
+    answer = {}
+    for index in table.global_indexes:
+        hashes = [k["AttributeName"] for k in index.schema if k["KeyType"] == "HASH"]
+        if len(hashes) == 1:
+            answer[index.name] = hashes[0]
+    return answer
+
+
+def _reindex(table: Any, hash_value: Any, range_value: Any) -> None:
+    """Bring the item's entries in the table's GSI partitions up to date (after any write)."""
+    partitions = getattr(table, "_gsi_partitions", None)
+    if partitions is None:
+        return  # not built yet: the first GSI query builds it from the whole table
+    key = (hash_value, range_value)
+    for name, old in table._gsi_of.pop(key, {}).items():
+        partitions[name].get(old, {}).pop(key, None)
+    try:
+        item = table.get_item(hash_value, range_value)
+    except Exception:  # moto refuses a malformed key itself: nothing is stored under it
+        item = None
+    if item is None:
+        return
+    mine = {}
+    for name, attribute in _gsi_hash_attributes(table).items():
+        value = item.attrs.get(attribute)
+        if value is not None:
+            partitions[name].setdefault(value, {})[key] = None
+            mine[name] = value
+    if mine:
+        table._gsi_of[key] = mine
+
+
+def _gsi_partition(table: Any, index_name: str, value: Any) -> list[Any]:
+    if getattr(table, "_gsi_partitions", None) is None:
+        table._gsi_partitions = {name: {} for name in _gsi_hash_attributes(table)}
+        table._gsi_of = {}
+        for item in table.all_items():
+            _reindex(table, item.hash_key, item.range_key)
+    keys = list(table._gsi_partitions.get(index_name, {}).get(value, {}))
+    found = (table.get_item(h, r) for h, r in keys)
+    return [item for item in found if item is not None]
+
+
+def _query_only_the_partition(backend: Any) -> None:
+    """moto answers every Query, of the table or of a GSI, by going through every item of the
+    table, so a query costs O(table size) and a long-running local stack slows down as it
+    fills (real DynamoDB reads only the partition). Here the candidates are the partition's
+    items: the table's own dict for a base-table query, and an index of GSI partitions kept
+    up to date on every write for a GSI query. moto still applies every condition, the order,
+    the paging and the projection to them, so the answers are unchanged; only the cost is.
+    ``LOCAL_STACK_CHECK_QUERIES=1`` answers every query both ways and fails on a difference."""
+    import os  # noqa: PLC0415
+
+    from moto.dynamodb.models.table import Table  # noqa: PLC0415
+
+    check = os.environ.get("LOCAL_STACK_CHECK_QUERIES") == "1"
+    whole_table_query = Table.query
+    table_put, table_delete, backend_update = Table.put_item, Table.delete_item, backend.update_item
+
+    def candidates(table: Any, hash_key: Any, index_name: str | None, conditions: Any) -> list[Any] | None:
+        if not index_name:
+            if hash_key is None:
+                return None
+            held = table.items.get(hash_key)
+            if held is None:
+                return []
+            return list(held.values()) if table.range_key_attr else [held]
+        attribute = _gsi_hash_attributes(table).get(index_name)
+        values = [v for a, v in conditions or () if a == attribute]
+        return _gsi_partition(table, index_name, values[0]) if attribute and len(values) == 1 else None
+
+    def query(self: Any, hash_key: Any, *args: Any, **kwargs: Any) -> Any:
+        index_name = args[6] if len(args) > 6 else kwargs.get("index_name")  # moto passes it 8th
+        with _DDB_LOCK:
+            found = candidates(self, hash_key, index_name, kwargs.get("hash_key_conditions"))
+            if found is None:
+                return whole_table_query(self, hash_key, *args, **kwargs)
+            self.all_items = lambda: found
+            try:
+                answer = whole_table_query(self, hash_key, *args, **kwargs)
+            finally:
+                del self.all_items
+            if check:
+                expected = whole_table_query(self, hash_key, *args, **kwargs)
+                assert [i.to_json() for i in answer[0]] == [i.to_json() for i in expected[0]], kwargs
+                assert answer[2] == expected[2], kwargs
+            return answer
+
+    def put_item(self: Any, *args: Any, **kwargs: Any) -> Any:
+        item = table_put(self, *args, **kwargs)
+        _reindex(self, item.hash_key, item.range_key)
+        return item
+
+    def delete_item(self: Any, hash_key: Any, range_key: Any) -> Any:
+        item = table_delete(self, hash_key, range_key)
+        _reindex(self, hash_key, range_key)
+        return item
+
+    def update_item(self: Any, table_name: str, *args: Any, **kwargs: Any) -> Any:
+        item = backend_update(self, table_name, *args, **kwargs)
+        _reindex(self.get_table(table_name), item.hash_key, item.range_key)
+        return item
+
+    Table.query = query  # type: ignore[method-assign]
+    Table.put_item = put_item  # type: ignore[method-assign]
+    Table.delete_item = delete_item  # type: ignore[method-assign]
+    backend.update_item = update_item
 
 
 _POWERTOOLS_ISOLATED = False
