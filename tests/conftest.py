@@ -7,6 +7,7 @@ import json
 import socket
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -81,6 +82,50 @@ def running() -> Iterator[RunningStack]:
     stack = RunningStack()
     yield stack
     stack.close()
+
+
+@contextmanager
+def dynamodb_requests() -> Iterator[list[tuple[str, dict[str, Any]]]]:
+    """Every DynamoDB request made meanwhile in this process, in order: ``(operation, its
+    parameters)``, seen through botocore's event hooks (as ``bench/`` counts them) on the client
+    the functions share and on any client made meanwhile."""
+    import boto3
+
+    from casino import aws
+
+    seen: list[tuple[str, dict[str, Any]]] = []
+    lock = threading.Lock()
+
+    def record(model: Any, params: dict[str, Any], **_: Any) -> None:
+        with lock:
+            seen.append((model.name, copy.deepcopy(params)))
+
+    emitters = [aws.dynamodb().meta.events, boto3._get_default_session().events]
+    for events in emitters:
+        events.register("before-parameter-build.dynamodb", record)
+    try:
+        yield seen
+    finally:
+        for events in emitters:
+            events.unregister("before-parameter-build.dynamodb", record)
+
+
+def operations(seen: list[tuple[str, dict[str, Any]]]) -> dict[str, int]:
+    """``{operation: how many}`` of what ``dynamodb_requests`` saw."""
+    counted: dict[str, int] = {}
+    for name, _ in seen:
+        counted[name] = counted.get(name, 0) + 1
+    return counted
+
+
+@pytest.fixture(autouse=True)
+def _cold_caches() -> None:
+    """Each test starts as a cold execution environment would: no provider, game or secret
+    kept from another test's requests (``casino.cache``: the TTL caches of nearly static records).
+    Within a test they are kept, as a warm environment keeps them."""
+    from casino import cache
+
+    cache.clear_all()
 
 
 @pytest.fixture(scope="session")

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from casino import cache
 from casino.hub import prizes
 from local.operator_client import SignedClient
 from tests.conftest import RunningStack
@@ -79,6 +80,9 @@ def game(running: RunningStack, table: list[dict[str, Any]] | None = None, rtp: 
         "POST", f"{A}/games", {"code": code, "name": name, "kind": "instant_win", "configuration": configuration}
     )
     assert status == 201, body
+    # The stack runs in this process: its logins offer the new game at once, as a new execution
+    # environment would (a warm one keeps the game list up to 30 s, casino.hub.plays).
+    cache.clear_all()
     return code, name
 
 

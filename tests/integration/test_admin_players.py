@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from casino import aws, clock
-from tests.conftest import RunningStack
+from tests.conftest import RunningStack, dynamodb_requests, operations
 
 A = "/api/v1/admin"
 
@@ -46,6 +46,19 @@ def ledger(running: RunningStack, pid: str) -> list[dict[str, Any]]:
 
 def tx(running: RunningStack, pid: str, **body: Any) -> tuple[int, Any]:
     return running.call("POST", f"{A}/players/{pid}/transactions", body)
+
+
+def verify_everyone(running: RunningStack, limit: int = 50) -> dict[str, Any]:
+    """``GET /ledger/verify`` over every player, page after page (``next_cursor``)."""
+    checked, differences, cursor, pages = 0, [], None, 0
+    while True:
+        query = f"limit={limit}" + (f"&cursor={cursor}" if cursor else "")
+        status, page = running.call("GET", f"{A}/ledger/verify", query=query)
+        assert status == 200, page
+        checked, differences, pages = checked + page["checked"], differences + page["differences"], pages + 1
+        cursor = page["next_cursor"]
+        if cursor is None:
+            return {"checked": checked, "differences": differences, "pages": pages}
 
 
 def test_every_admin_endpoint_refuses_a_missing_or_wrong_key(running: RunningStack) -> None:
@@ -236,7 +249,7 @@ def test_ledger_verify_is_clean_and_lists_a_tampered_balance(running: RunningSta
     assert found["differences"] == [
         {"player_id": pid, "account": "real", "problem": "balance", "stored": "30.01", "ledger_sum": "30.00"}
     ]
-    status, everyone = running.call("GET", f"{A}/ledger/verify")
+    everyone = verify_everyone(running)
     assert everyone["checked"] >= 4 and [d["player_id"] for d in everyone["differences"]] == [pid]
     aws.dynamodb().update_item(
         TableName=table,
@@ -245,6 +258,35 @@ def test_ledger_verify_is_clean_and_lists_a_tampered_balance(running: RunningSta
         ExpressionAttributeNames={"#real": "real"},
         ExpressionAttributeValues=aws.to_item({":r": 3000}),
     )
+
+
+def test_ledger_verify_reads_a_bounded_page_of_players_per_request(running: RunningStack) -> None:
+    """Every player's books in one 10 s Lambda grew with the players: a request checks at most
+    ``limit`` of them, and the pages together check each player once."""
+    for _ in range(4):
+        fund(running, new_player(running), "1.00")
+    players = len(aws.query_all(**_players_query(running)))
+    with dynamodb_requests() as seen:
+        status, page = running.call("GET", f"{A}/ledger/verify", query="limit=2")
+    assert status == 200 and page["checked"] == 2 and page["next_cursor"] is not None, page
+    per_player = {"GetItem", "Query", "BatchGetItem"}  # its wallet, ledger, rounds and bridge steps
+    assert set(operations(seen)) <= per_player
+    # the admin key, one page of the player list, and a few requests for each of the 2 players
+    assert len(seen) <= 1 + 1 + 2 * 4, operations(seen)
+    assert all(p.get("Limit", 0) <= 500 for name, p in seen if name == "Query")
+    everyone = verify_everyone(running, limit=3)
+    assert everyone["checked"] == players and everyone["pages"] >= players // 3
+    status, answer = running.call("GET", f"{A}/ledger/verify", query="limit=0")
+    assert (status, answer["error"]["field"]) == (400, "limit")
+
+
+def _players_query(running: RunningStack) -> dict[str, Any]:
+    return {
+        "TableName": running.stack.physical["WalletTable"],
+        "IndexName": "GSI1",
+        "KeyConditionExpression": "gsi1pk = :pk",
+        "ExpressionAttributeValues": {":pk": {"S": "PLAYERS"}},
+    }
 
 
 def test_a_bonus_is_granted_once_shown_with_its_wagering_and_forfeited(running: RunningStack) -> None:

@@ -16,7 +16,7 @@ import pytest
 from casino import aws, clock
 from casino.hub import status_store, wallet_client
 from local.operator_client import SignedClient
-from tests.conftest import RunningStack
+from tests.conftest import RunningStack, dynamodb_requests
 from tests.fake_operator import FakeOperator, Fault
 
 HUB = "/api/v1/hub"
@@ -292,6 +292,44 @@ def test_the_admin_status_shows_wallet_calls_and_active_sessions(
     calls = {c["operator"]: c["last_call"] for c in report["operator_wallet_calls"]}
     mine = next(v for k, v in calls.items() if operator.app_id.startswith(k))
     assert mine["path"] == "get_user_data" and mine["outcome"] == "ok"
+
+
+def test_a_login_offers_the_hub_games_without_reading_them_all_each_time(
+    running: RunningStack, fake: tuple[FakeOperator, SignedClient]
+) -> None:
+    """Every login read every game: the list a login offers is kept per execution environment
+    for ``HUB_GAMES_CACHE_S`` (a play reads its own game, and ``GET /games`` reads afresh)."""
+    _, hub = fake
+    first = client_post(running, "login", {"client_token": open_session(hub)[1]})
+    assert first.status_code == 200 and "lucky-7" in [g["id"] for g in first.json()["games"]]
+    token = open_session(hub)[1]
+    with dynamodb_requests() as seen:
+        again = client_post(running, "login", {"client_token": token})
+    assert again.status_code == 200 and again.json()["games"] == first.json()["games"]
+    game_lists = [p for name, p in seen if name == "Query" and "GAMES#" in str(p.get("ExpressionAttributeValues"))]
+    assert game_lists == []
+    listed = httpx.get(
+        f"{running.base_url}{CLIENT}/games", headers={"Authorization": f"Bearer {again.json()['auth_token']}"}
+    )
+    assert listed.status_code == 200 and listed.json()["games"] == first.json()["games"]
+
+
+def test_the_admin_status_counts_active_sessions_with_one_bounded_read(
+    running: RunningStack, fake: tuple[FakeOperator, SignedClient], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Counting every active session grew with them: the status counts up to a bound, in one
+    bounded read, and past it says the count is not exact."""
+    _, hub = fake
+    for _ in range(3):
+        open_session(hub)
+    status, report = running.call("GET", "/api/v1/admin/status")
+    assert status == 200 and report["active_sessions"] >= 3 and report["active_sessions_exact"] is True
+    monkeypatch.setattr(status_store, "ACTIVE_SESSIONS_COUNTED_UP_TO", 2)
+    with dynamodb_requests() as seen:
+        status, report = running.call("GET", "/api/v1/admin/status")
+    assert status == 200 and (report["active_sessions"], report["active_sessions_exact"]) == (2, False)
+    counts = [p for name, p in seen if name == "Query" and p.get("Select") == "COUNT"]
+    assert len(counts) == 1 and counts[0]["Limit"] == 3, counts
 
 
 def test_the_expiry_schedule_finalizes_what_could_not_be_finalized(

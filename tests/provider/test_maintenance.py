@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from casino import cache
 from local.operator_client import SignedClient
 from local.provider_client import ProviderClient
 from tests.conftest import RunningStack, event
@@ -207,6 +208,7 @@ def test_ops_close_and_reopen_a_provider_game(running: RunningStack, provider: P
         assert any(g["game_id"] == 1001 for g in listed["games"]), listed
     finally:
         assert running.call("POST", "/api/v1/admin/games/tlt:1001/status", {"status": "active"})[0] == 200
+    cache.clear_all()  # the game's record is kept per environment for a while (test_callback_costs.py)
     assert provider.send("changebalance", bet(player, D("1.00"))).ok
     status, answer = running.call("POST", "/api/v1/admin/games/tlt:999999/status", {"status": "disabled"})
     assert (status, answer["error"]["code"]) == (404, "not_found")

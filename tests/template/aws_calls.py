@@ -156,10 +156,11 @@ def _record(service: str, operation: str, params: dict[str, Any]) -> None:
 
 def _forget_process_caches() -> None:
     """Each invocation as a cold container sees it: no record or secret kept from another function."""
-    from casino import secret_store
+    from casino import cache, secret_store
     from casino.hub import series_store
     from casino.provider import http
 
+    cache.clear_all()  # the TTL caches: providers, provider games, the login's hub games, secrets
     secret_store.clear_cache()
     http._providers.clear()
     series_store._shape_of.clear()

@@ -1,13 +1,14 @@
 """POST /api/v1/admin/admin-keys/{key_id}/revoke: the key stops working at once."""
 
-from typing import Any
-
-from aws_lambda_powertools.utilities.typing import LambdaContext
+from typing import TYPE_CHECKING, Any
 
 from casino.api.admin_auth import require_admin
 from casino.api.rest import rest_app
 from casino.errors import NotFound
 from casino.registry import admin_keys
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.typing import LambdaContext
 
 app = rest_app(require_admin)
 
@@ -20,5 +21,5 @@ def revoke_key(key_id: str) -> dict[str, Any]:
     return revoked
 
 
-def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+def handler(event: dict[str, Any], context: "LambdaContext") -> dict[str, Any]:
     return app.resolve(event, context)

@@ -1,14 +1,14 @@
 """POST /api/v1/admin/game-sessions: a provider game-session token for a player and game."""
 
-from typing import Any
-
-from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.utilities.typing import LambdaContext
+from typing import TYPE_CHECKING, Any
 
 from casino.api.admin_auth import require_admin
 from casino.api.admin_models import OpenGameSession
-from casino.api.rest import rest_app
+from casino.api.rest import Response, rest_app
 from casino.provider import sessions
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.typing import LambdaContext
 
 app = rest_app(require_admin)
 
@@ -19,5 +19,5 @@ def open_session(body: OpenGameSession) -> Response[dict[str, Any]]:
     return Response(status_code=201, content_type="application/json", body=session)
 
 
-def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+def handler(event: dict[str, Any], context: "LambdaContext") -> dict[str, Any]:
     return app.resolve(event, context)

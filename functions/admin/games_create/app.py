@@ -1,15 +1,15 @@
 """POST /api/v1/admin/games: a hub game, its first series generated, stored and committed
 (the root published on the game) before it is open. 201; a code that is taken, 409."""
 
-from typing import Any
-
-from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.utilities.typing import LambdaContext
+from typing import TYPE_CHECKING, Any
 
 from casino.api.admin_auth import require_admin
 from casino.api.admin_models import CreateHubGame
-from casino.api.rest import rest_app
+from casino.api.rest import Response, rest_app
 from casino.hub import instant_win
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.typing import LambdaContext
 
 app = rest_app(require_admin)
 
@@ -20,5 +20,5 @@ def create(body: CreateHubGame) -> Response[dict[str, Any]]:
     return Response(status_code=201, content_type="application/json", body=game)
 
 
-def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+def handler(event: dict[str, Any], context: "LambdaContext") -> dict[str, Any]:
     return app.resolve(event, context)

@@ -1,13 +1,14 @@
 """GET /api/v1/admin/games?provider=&status=&kind=: the games, by provider (never a scan)."""
 
-from typing import Annotated, Any, Literal
-
-from aws_lambda_powertools.event_handler.openapi.params import Query
-from aws_lambda_powertools.utilities.typing import LambdaContext
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from casino.api.admin_auth import require_admin
+from casino.api.params import Query
 from casino.api.rest import rest_app
 from casino.registry import games
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.typing import LambdaContext
 
 app = rest_app(require_admin)
 
@@ -21,5 +22,5 @@ def list_games(
     return {"games": games.listing(provider=provider, status=status, kind=kind)}
 
 
-def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+def handler(event: dict[str, Any], context: "LambdaContext") -> dict[str, Any]:
     return app.resolve(event, context)

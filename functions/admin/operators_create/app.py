@@ -1,16 +1,16 @@
 """POST /api/v1/admin/operators: a new operator; its app id and secrets are shown once (a
 bridge operator's wallet secret never). The same registration again answers 200 without them."""
 
-from typing import Any
-
-from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.utilities.typing import LambdaContext
+from typing import TYPE_CHECKING, Any
 
 from casino.api.admin_auth import require_admin
 from casino.api.admin_models import RegisterOperator
-from casino.api.rest import rest_app
+from casino.api.rest import Response, rest_app
 from casino.hub.http import public_base_url
 from casino.registry import operators
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.typing import LambdaContext
 
 app = rest_app(require_admin)
 
@@ -22,5 +22,5 @@ def register(body: RegisterOperator) -> Response[dict[str, Any]]:
     return Response(status_code=201 if done.created else 200, content_type="application/json", body=done.answer)
 
 
-def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+def handler(event: dict[str, Any], context: "LambdaContext") -> dict[str, Any]:
     return app.resolve(event, context)

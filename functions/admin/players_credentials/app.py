@@ -1,15 +1,17 @@
 """POST /api/v1/admin/players/{player_id}/credentials: set or reset a password player's username
 and password; every session of the user ends."""
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-from aws_lambda_powertools.event_handler.openapi.params import Path
-from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
 
 from casino.accounts import service
 from casino.api.admin_auth import require_admin
+from casino.api.params import Path
 from casino.api.rest import rest_app
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.typing import LambdaContext
 
 app = rest_app(require_admin)
 
@@ -27,5 +29,5 @@ def set_credentials(player_id: Annotated[str, Path(max_length=70)], body: SetCre
     )
 
 
-def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+def handler(event: dict[str, Any], context: "LambdaContext") -> dict[str, Any]:
     return app.resolve(event, context)

@@ -1,13 +1,14 @@
 """GET /api/v1/admin/players/{player_id}/ledger: ledger entries, newest first, with a cursor."""
 
-from typing import Annotated, Any
-
-from aws_lambda_powertools.event_handler.openapi.params import Path, Query
-from aws_lambda_powertools.utilities.typing import LambdaContext
+from typing import TYPE_CHECKING, Annotated, Any
 
 from casino.api.admin_auth import require_admin
+from casino.api.params import Path, Query
 from casino.api.rest import rest_app
 from casino.wallet import admin
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.typing import LambdaContext
 
 app = rest_app(require_admin)
 
@@ -21,5 +22,5 @@ def ledger(
     return admin.ledger(player_id, cursor, limit)
 
 
-def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+def handler(event: dict[str, Any], context: "LambdaContext") -> dict[str, Any]:
     return app.resolve(event, context)

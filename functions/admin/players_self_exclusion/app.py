@@ -1,14 +1,16 @@
 """POST /api/v1/admin/players/{player_id}/self_exclusion: ops exclude a player (with a reason)."""
 
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from aws_lambda_powertools.event_handler.openapi.params import Path
-from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ConfigDict, Field
 
 from casino.api.admin_auth import require_admin
+from casino.api.params import Path
 from casino.api.rest import rest_app
 from casino.hub import client_limits
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.typing import LambdaContext
 
 app = rest_app(require_admin)
 
@@ -25,5 +27,5 @@ def self_exclusion(player_id: Annotated[str, Path(max_length=70)], body: Exclude
     return client_limits.exclude_by_ops(player_id, body.period, body.reason, remaining)
 
 
-def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+def handler(event: dict[str, Any], context: "LambdaContext") -> dict[str, Any]:
     return app.resolve(event, context)

@@ -1,14 +1,15 @@
 """POST /api/v1/admin/players/{player_id}/status: active or blocked."""
 
-from typing import Annotated, Any
-
-from aws_lambda_powertools.event_handler.openapi.params import Path
-from aws_lambda_powertools.utilities.typing import LambdaContext
+from typing import TYPE_CHECKING, Annotated, Any
 
 from casino.api.admin_auth import require_admin
 from casino.api.admin_models import SetPlayerStatus
+from casino.api.params import Path
 from casino.api.rest import rest_app
 from casino.wallet import admin
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.typing import LambdaContext
 
 app = rest_app(require_admin)
 
@@ -18,5 +19,5 @@ def set_status(player_id: Annotated[str, Path(max_length=70)], body: SetPlayerSt
     return admin.set_status(player_id, body.status)
 
 
-def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+def handler(event: dict[str, Any], context: "LambdaContext") -> dict[str, Any]:
     return app.resolve(event, context)

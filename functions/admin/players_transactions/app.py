@@ -1,14 +1,15 @@
 """POST /api/v1/admin/players/{player_id}/transactions: deposit, withdrawal or adjustment, exactly once."""
 
-from typing import Annotated, Any
-
-from aws_lambda_powertools.event_handler.openapi.params import Path
-from aws_lambda_powertools.utilities.typing import LambdaContext
+from typing import TYPE_CHECKING, Annotated, Any
 
 from casino.api.admin_auth import require_admin
 from casino.api.admin_models import PlayerTransaction
+from casino.api.params import Path
 from casino.api.rest import rest_app
 from casino.wallet import admin
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.typing import LambdaContext
 
 app = rest_app(require_admin)
 
@@ -18,5 +19,5 @@ def post_transaction(player_id: Annotated[str, Path(max_length=70)], body: Playe
     return admin.post_transaction(player_id, **body.model_dump())
 
 
-def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+def handler(event: dict[str, Any], context: "LambdaContext") -> dict[str, Any]:
     return app.resolve(event, context)

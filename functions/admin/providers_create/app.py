@@ -5,16 +5,16 @@ same provider when the same body was registered before (a retry after a lost ans
 failure), 409 when the code is taken with another body.
 """
 
-from typing import Any
-
-from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.utilities.typing import LambdaContext
+from typing import TYPE_CHECKING, Any
 
 from casino.api.admin_auth import require_admin
 from casino.api.admin_models import RegisterProvider
-from casino.api.rest import rest_app
+from casino.api.rest import Response, rest_app
 from casino.money import currency
 from casino.registry import providers
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.typing import LambdaContext
 
 app = rest_app(require_admin)
 
@@ -27,5 +27,5 @@ def register(body: RegisterProvider) -> Response[dict[str, Any]]:
     return Response(status_code=201 if created else 200, content_type="application/json", body=providers.view(provider))
 
 
-def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+def handler(event: dict[str, Any], context: "LambdaContext") -> dict[str, Any]:
     return app.resolve(event, context)

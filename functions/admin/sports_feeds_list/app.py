@@ -1,12 +1,13 @@
 """GET /api/v1/admin/sports/feeds: every feed, its settings, its status and its last pull."""
 
-from typing import Any
-
-from aws_lambda_powertools.utilities.typing import LambdaContext
+from typing import TYPE_CHECKING, Any
 
 from casino.api.admin_auth import require_admin
 from casino.api.rest import rest_app
 from casino.sports import feeds
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.typing import LambdaContext
 
 app = rest_app(require_admin)
 
@@ -16,5 +17,5 @@ def listed() -> dict[str, Any]:
     return {"feeds": [{**feed, "transitions": feeds.history(feed["code"])} for feed in feeds.listed()]}
 
 
-def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+def handler(event: dict[str, Any], context: "LambdaContext") -> dict[str, Any]:
     return app.resolve(event, context)

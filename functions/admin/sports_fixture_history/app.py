@@ -1,14 +1,15 @@
 """GET /api/v1/admin/sports/fixtures/{id}/history: every link, unlink, correction and flag of a
 fixture, with its reasons, oldest first."""
 
-from typing import Annotated, Any
-
-from aws_lambda_powertools.event_handler.openapi.params import Path, Query
-from aws_lambda_powertools.utilities.typing import LambdaContext
+from typing import TYPE_CHECKING, Annotated, Any
 
 from casino.api.admin_auth import require_admin
+from casino.api.params import Path, Query
 from casino.api.rest import rest_app
 from casino.sports import reads
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.typing import LambdaContext
 
 app = rest_app(require_admin)
 
@@ -22,5 +23,5 @@ def history(
     return reads.history(fixture_id, cursor, limit)
 
 
-def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+def handler(event: dict[str, Any], context: "LambdaContext") -> dict[str, Any]:
     return app.resolve(event, context)

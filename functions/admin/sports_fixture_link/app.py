@@ -1,16 +1,18 @@
 """POST /api/v1/admin/sports/fixtures/{id}/link: the duplicate's feed refs move to this fixture,
 the duplicate redirects to it (idempotent)."""
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-from aws_lambda_powertools.event_handler.openapi.params import Path
-from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ConfigDict, Field
 
 from casino import clock
 from casino.api.admin_auth import require_admin
+from casino.api.params import Path
 from casino.api.rest import rest_app
 from casino.sports import fixtures
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.typing import LambdaContext
 
 app = rest_app(require_admin)
 
@@ -27,5 +29,5 @@ def link(fixture_id: Annotated[str, Path(max_length=64)], body: Link) -> dict[st
     return fixtures.view(fixtures.link(fixture_id, body.duplicate_id, clock.now_ms(), by="ops", reasons=reasons))
 
 
-def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+def handler(event: dict[str, Any], context: "LambdaContext") -> dict[str, Any]:
     return app.resolve(event, context)

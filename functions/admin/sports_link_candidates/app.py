@@ -1,13 +1,14 @@
 """GET /api/v1/admin/sports/link-candidates: possible duplicates, with their reasons and a score."""
 
-from typing import Annotated, Any
-
-from aws_lambda_powertools.event_handler.openapi.params import Query
-from aws_lambda_powertools.utilities.typing import LambdaContext
+from typing import TYPE_CHECKING, Annotated, Any
 
 from casino.api.admin_auth import require_admin
+from casino.api.params import Query
 from casino.api.rest import rest_app
 from casino.sports import reads
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.typing import LambdaContext
 
 app = rest_app(require_admin)
 
@@ -20,5 +21,5 @@ def candidates(
     return reads.candidates(cursor, limit)
 
 
-def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+def handler(event: dict[str, Any], context: "LambdaContext") -> dict[str, Any]:
     return app.resolve(event, context)

@@ -1,15 +1,15 @@
 """GET /api/v1/admin/transactions: the reconciliation feed, every ledger entry in [from, to) by
 provider, operator or admin, paginated; JSON, or CSV with ``Accept: text/csv``."""
 
-from typing import Annotated, Any
-
-from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Header, Query
-from aws_lambda_powertools.utilities.typing import LambdaContext
+from typing import TYPE_CHECKING, Annotated, Any
 
 from casino.api.admin_auth import require_admin
-from casino.api.rest import rest_app
+from casino.api.params import Header, Query
+from casino.api.rest import Response, rest_app
 from casino.ops import reconciliation, transactions
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.typing import LambdaContext
 
 app = rest_app(require_admin)
 
@@ -34,5 +34,5 @@ def feed(
     return Response(200, "text/csv; charset=utf-8", text, headers)
 
 
-def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+def handler(event: dict[str, Any], context: "LambdaContext") -> dict[str, Any]:
     return app.resolve(event, context)

@@ -1,12 +1,13 @@
 """POST /api/v1/bridge/{operator}/create_transaction: play, win, lose, refund or cancel_win, exactly once."""
 
-from typing import Any
-
-from aws_lambda_powertools.utilities.typing import LambdaContext
+from typing import TYPE_CHECKING, Any
 
 from casino.bridge import transactions
 from casino.bridge.http import bridge_app
 from casino.errors import ValidationFailed
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.typing import LambdaContext
 
 app = bridge_app()
 
@@ -19,5 +20,5 @@ def create_transaction(operator: str) -> dict[str, Any]:
     return transactions.create_transaction(operator, body)
 
 
-def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+def handler(event: dict[str, Any], context: "LambdaContext") -> dict[str, Any]:
     return app.resolve(event, context)

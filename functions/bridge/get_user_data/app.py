@@ -1,12 +1,14 @@
 """POST /api/v1/bridge/{operator}/get_user_data: the player's real and bonus accounts."""
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, Field
 
 from casino.bridge import transactions
 from casino.bridge.http import bridge_app
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.typing import LambdaContext
 
 app = bridge_app()
 
@@ -20,5 +22,5 @@ def get_user_data(operator: str, body: UserDataRequest) -> dict[str, Any]:
     return transactions.user_data(body.user_id)
 
 
-def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+def handler(event: dict[str, Any], context: "LambdaContext") -> dict[str, Any]:
     return app.resolve(event, context)

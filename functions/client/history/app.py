@@ -1,12 +1,13 @@
 """GET /api/v1/client/history: the session's contracts, newest first (``cursor`` continues)."""
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-from aws_lambda_powertools.event_handler.openapi.params import Query
-from aws_lambda_powertools.utilities.typing import LambdaContext
-
+from casino.api.params import Query
 from casino.hub import plays
 from casino.hub.client_http import client_app
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.typing import LambdaContext
 
 app = client_app()
 
@@ -19,5 +20,5 @@ def history(
     return plays.history(app.context["caller"], cursor, limit)
 
 
-def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+def handler(event: dict[str, Any], context: "LambdaContext") -> dict[str, Any]:
     return app.resolve(event, context)

@@ -1,13 +1,15 @@
 """POST /api/v1/client/password: the player of a password session changes its password; every
 other session of the user ends."""
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
 
 from casino.accounts import service
 from casino.hub.client_http import client_app
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.typing import LambdaContext
 
 app = client_app()
 
@@ -27,5 +29,5 @@ def change_password(body: ChangePassword) -> dict[str, Any]:
     )
 
 
-def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+def handler(event: dict[str, Any], context: "LambdaContext") -> dict[str, Any]:
     return app.resolve(event, context)

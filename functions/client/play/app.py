@@ -1,13 +1,15 @@
 """POST /api/v1/client/play: reserve a prize, create the contract, start its flow; answers once
 the bet is placed or refused. The same ``play_id`` never bets twice."""
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, Field
 
 from casino.hub import plays
 from casino.hub.client_http import client_app
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.typing import LambdaContext
 
 app = client_app()
 
@@ -24,5 +26,5 @@ def play(body: Play) -> dict[str, Any]:
     return plays.play(app.context["caller"], body.game_id, body.stake, body.play_id, remaining)
 
 
-def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+def handler(event: dict[str, Any], context: "LambdaContext") -> dict[str, Any]:
     return app.resolve(event, context)

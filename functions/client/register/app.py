@@ -1,14 +1,16 @@
 """POST /api/v1/client/register: a password player of one of our casinos (201): its casino
 wallet, hub user and credential, in one transaction."""
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
 
 from casino.accounts import service
+from casino.api.rest import Response
 from casino.hub.client_http import client_app
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.typing import LambdaContext
 
 app = client_app(authenticated=False)
 
@@ -27,5 +29,5 @@ def register(body: Register) -> Response[dict[str, Any]]:
     return Response(status_code=201, content_type="application/json", body=service.register(**body.model_dump()))
 
 
-def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+def handler(event: dict[str, Any], context: "LambdaContext") -> dict[str, Any]:
     return app.resolve(event, context)

@@ -1,12 +1,14 @@
 """POST /api/v1/client/self_exclusion: a self-exclusion or time-out from now on."""
 
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ConfigDict
 
 from casino.hub import client_limits
 from casino.hub.client_http import client_app
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.typing import LambdaContext
 
 app = client_app()
 
@@ -22,5 +24,5 @@ def self_exclusion(body: Exclude) -> dict[str, Any]:
     return client_limits.exclude(app.context["caller"], body.period, remaining)
 
 
-def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+def handler(event: dict[str, Any], context: "LambdaContext") -> dict[str, Any]:
     return app.resolve(event, context)

@@ -1,12 +1,14 @@
 """POST /api/v1/client/view_done: the player has seen the prize; the settlement follows."""
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, Field
 
 from casino.hub import plays
 from casino.hub.client_http import client_app
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.typing import LambdaContext
 
 app = client_app()
 
@@ -21,5 +23,5 @@ def view_done(body: ViewDone) -> dict[str, Any]:
     return plays.view_done(app.context["caller"], body.contract_id, remaining)
 
 
-def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+def handler(event: dict[str, Any], context: "LambdaContext") -> dict[str, Any]:
     return app.resolve(event, context)

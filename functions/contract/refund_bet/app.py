@@ -1,14 +1,15 @@
 """Contract flow task: refund bet (a Lambda task of statemachines/contract.asl.json), under the
 execution's correlation id, with its one line (casino.telemetry)."""
 
-from typing import Any
-
-from aws_lambda_powertools.utilities.typing import LambdaContext
+from typing import TYPE_CHECKING, Any
 
 from casino import telemetry
 from casino.contract import steps
 
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.typing import LambdaContext
 
-def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+
+def handler(event: dict[str, Any], context: "LambdaContext") -> dict[str, Any]:
     remaining = context.get_remaining_time_in_millis
     return telemetry.contract_step("refund_bet", event, lambda: steps.refund_bet(event, remaining))

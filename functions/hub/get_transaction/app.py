@@ -1,19 +1,21 @@
 """POST /api/v1/hub/get_transaction: a wallet transaction, by our id or the operator's ref_id."""
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, Field
 
 from casino.hub import sessions
 from casino.hub.http import caller, hub_app
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.typing import LambdaContext
 
 app = hub_app()
 
 
 class TransactionRef(BaseModel):
     transaction_id: str = Field(min_length=1, max_length=128)
-    is_our_id: bool = False
+    is_our_id: bool = Field(default=False, strict=True)  # 0, 1 or "yes" is no boolean
 
 
 @app.post("/api/v1/hub/get_transaction")
@@ -21,5 +23,5 @@ def get_transaction(body: TransactionRef) -> dict[str, Any]:
     return sessions.transaction(caller(app), body.transaction_id, body.is_our_id)
 
 
-def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+def handler(event: dict[str, Any], context: "LambdaContext") -> dict[str, Any]:
     return app.resolve(event, context)

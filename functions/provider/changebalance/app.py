@@ -1,11 +1,12 @@
 """POST /api/v1/provider/{provider}/changebalance: the provider callback (provider-callbacks.md)."""
 
-from typing import Any
-
-from aws_lambda_powertools.utilities.typing import LambdaContext
+from typing import TYPE_CHECKING, Any
 
 from casino.provider import callbacks, http
 
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.typing import LambdaContext
 
-def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+
+def handler(event: dict[str, Any], context: "LambdaContext") -> dict[str, Any]:
     return http.handle(event, "changebalance", callbacks.changebalance)

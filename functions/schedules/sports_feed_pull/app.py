@@ -9,26 +9,28 @@ A run has its own correlation id (``pull-<request id>``), and its one line and m
 
 import os
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools import Logger
-from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from casino import clock, telemetry
 from casino.sports import feeds
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.typing import LambdaContext
 
 logger = Logger(service="sports-feed-pull")
 MARGIN_MS = 10_000  # kept back from the function's remaining time for the last pull to finish
 
 
-def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+def handler(event: dict[str, Any], context: "LambdaContext") -> dict[str, Any]:
     with telemetry.schedule_run("sports_feed_pull", context, "pull") as run:
         result = _pull(context)
         run.result(result)
     return result
 
 
-def _pull(context: LambdaContext) -> dict[str, Any]:
+def _pull(context: "LambdaContext") -> dict[str, Any]:
     window_s = float(os.environ.get("SPORTS_PULL_WINDOW_S", "0"))
     until = time.monotonic() + window_s
     pulls: list[dict[str, Any]] = []

@@ -1,12 +1,13 @@
 """GET /api/v1/sports/fixtures/{id}/points: its points after ``after_seq``, each with the score after it."""
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-from aws_lambda_powertools.event_handler.openapi.params import Path, Query
-from aws_lambda_powertools.utilities.typing import LambdaContext
-
+from casino.api.params import Path, Query
 from casino.hub.http import hub_app
 from casino.sports import reads
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.typing import LambdaContext
 
 app = hub_app()
 
@@ -20,5 +21,5 @@ def points(
     return reads.points_page(fixture_id, after_seq, limit)
 
 
-def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+def handler(event: dict[str, Any], context: "LambdaContext") -> dict[str, Any]:
     return app.resolve(event, context)

@@ -1,12 +1,13 @@
 """GET /api/v1/sports/fixtures: canonical fixtures by start time, sport and status, paginated."""
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-from aws_lambda_powertools.event_handler.openapi.params import Query
-from aws_lambda_powertools.utilities.typing import LambdaContext
-
+from casino.api.params import Query
 from casino.hub.http import hub_app
 from casino.sports import reads
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.typing import LambdaContext
 
 app = hub_app()
 
@@ -23,5 +24,5 @@ def fixtures(
     return reads.fixtures_page(sport=sport, from_ms=from_, to_ms=to, status=status, cursor=cursor, limit=limit)
 
 
-def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+def handler(event: dict[str, Any], context: "LambdaContext") -> dict[str, Any]:
     return app.resolve(event, context)

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_ssm import SSMClient
     from mypy_boto3_stepfunctions import SFNClient
 
 
@@ -42,13 +43,30 @@ def stepfunctions() -> SFNClient:
     return boto3.client("stepfunctions", config=_config())
 
 
-def reset_clients() -> None:
-    """Forget cached clients (tests that switch between emulators)."""
-    dynamodb.cache_clear()
-    stepfunctions.cache_clear()
-    from casino import secret_store  # noqa: PLC0415
+@lru_cache(maxsize=1)
+def ssm() -> SSMClient:
+    """SSM Parameter Store (``casino.secret_store``): from the same default session as every
+    other client, so the first secret read costs a client, not a second boto3 session."""
+    import boto3  # noqa: PLC0415
 
-    secret_store.clear_cache()
+    return boto3.client("ssm", config=_config())
+
+
+@lru_cache(maxsize=1)
+def secretsmanager() -> Any:  # no stubs for Secrets Manager in the dev tools
+    import boto3  # noqa: PLC0415
+
+    return boto3.client("secretsmanager", config=_config())
+
+
+def reset_clients() -> None:
+    """Forget cached clients and every per-environment cache (tests that switch between
+    emulators)."""
+    for factory in (dynamodb, stepfunctions, ssm, secretsmanager):
+        factory.cache_clear()
+    from casino import cache  # noqa: PLC0415
+
+    cache.clear_all()
 
 
 def batch_get(wanted: Mapping[str, tuple[str, Mapping[str, Any]]]) -> dict[str, dict[str, Any] | None]:

@@ -62,13 +62,16 @@ IpRange = Annotated[str, Field(min_length=1, max_length=64)]
 
 
 class _Body(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+    # defer_build: a model's validator is built when it is first used, not when this module is
+    # imported; each admin function uses one of these, and building them all was most of an
+    # admin function's own import time.
+    model_config = ConfigDict(extra="ignore", defer_build=True)
 
 
 class PlayerLimits(_Body):
     min_bet: Amount | None = None
     max_bet: Amount | None = None
-    session_minutes: int | None = Field(default=None, gt=0, le=10080, description="at most a week")
+    session_minutes: int | None = Field(default=None, gt=0, le=10080, strict=True, description="at most a week")
 
 
 class CreatePlayer(_Body):
@@ -98,7 +101,7 @@ class GrantBonus(_Body):
     amount: Amount
     mode: Literal["BONUS_ONLY", "DEPOSIT_PLUS_BONUS"]
     wagering_multiplier: Factor
-    expires_at: int = Field(gt=0, lt=MAX_UNIX_MS, description="unix ms")
+    expires_at: int = Field(gt=0, lt=MAX_UNIX_MS, strict=True, description="unix ms")
     contributions: dict[Category, Factor] | None = Field(default=None, max_length=50)
     idempotency_key: str = Field(min_length=1, max_length=128)
     currency: str | None = Field(default=None, max_length=4)
@@ -122,8 +125,8 @@ class RegisterProvider(_Body):
 class OpenGameSession(_Body):
     player_id: str = Field(min_length=1, max_length=70)
     provider: str = Field(min_length=1, max_length=32)
-    game_id: int = Field(gt=0, lt=1_000_000)
-    ttl_minutes: int = Field(default=240, gt=0, le=1440)
+    game_id: int = Field(gt=0, lt=1_000_000, strict=True)
+    ttl_minutes: int = Field(default=240, gt=0, le=1440, strict=True)
 
 
 class RegisterOperator(_Body):

@@ -13,14 +13,32 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from aws_lambda_powertools import Logger
-from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
-from aws_lambda_powertools.event_handler.exceptions import NotFoundError
-from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from casino import lean_imports
 
-from casino import error_map, telemetry
-from casino.api.jsonio import JsonRejected, dumps, loads
-from casino.errors import DomainError, PayloadTooLarge, ValidationFailed
+lean_imports.install()  # before Powertools' resolver is imported: only what a REST function uses
+
+from aws_lambda_powertools import Logger  # noqa: E402
+from aws_lambda_powertools.event_handler.api_gateway import APIGatewayRestResolver, Response  # noqa: E402
+from aws_lambda_powertools.event_handler.exceptions import NotFoundError  # noqa: E402
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError  # noqa: E402
+
+from casino import error_map, telemetry  # noqa: E402
+from casino.api.jsonio import JsonRejected, dumps, loads  # noqa: E402
+from casino.errors import DomainError, PayloadTooLarge, ValidationFailed  # noqa: E402
+
+# A function's answer class comes from here (``from casino.api.rest import Response``), so that this
+# module, and its lean imports, come first; its parameters from ``casino.api.params``.
+__all__ = [
+    "MAX_BODY_BYTES",
+    "APIGatewayRestResolver",
+    "JsonRestResolver",
+    "Request",
+    "Response",
+    "error_response",
+    "parse_body",
+    "refusal",
+    "rest_app",
+]
 
 MAX_BODY_BYTES = 64 * 1024
 
@@ -119,13 +137,33 @@ class JsonRestResolver(APIGatewayRestResolver):
     """
 
     def __init__(self, authorize: Authorize | None = None, rename: Mapping[str, str] | None = None, **kwargs: Any):
-        super().__init__(**kwargs)
+        validate = bool(kwargs.pop("enable_validation", False))
+        super().__init__(**kwargs)  # without validation: its middleware is not imported here ...
+        # ... but the resolver validates (and its OpenAPI says so): each route that takes input
+        # builds the middleware when it is first called (Powertools does that for a route whose
+        # own setting asks for it), and a route that takes none is never validated (_decide_validation).
+        self._enable_validation = validate
+        self._validation_decided = not validate
         self._authorize = authorize
         self.rename = dict(rename or {})
+
+    def _decide_validation(self) -> None:
+        """Request validation only where a route reads something of the request: a route
+        function without parameters (no body model, query or path parameter) has nothing to
+        validate, and building Powertools' validation for it (pydantic's schema of an empty
+        request, the middleware and its imports) was most of such a function's first request."""
+        import inspect  # noqa: PLC0415
+
+        for route in (*self._static_routes, *self._dynamic_routes):
+            if route.enable_validation is None and not inspect.signature(route.func).parameters:
+                route.enable_validation = False
+        self._validation_decided = True
 
     def resolve(self, event: Mapping[str, Any], context: Any) -> dict[str, Any]:
         """The request, with its one structured line (``casino.telemetry``: correlation id,
         audience, route, outcome, latency, caller) and ``X-Correlation-Id`` on the answer."""
+        if not self._validation_decided:
+            self._decide_validation()
         with telemetry.http_request(event) as served:
             return served.answer(self._resolve_json(event, context, served))
 

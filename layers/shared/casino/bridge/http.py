@@ -6,10 +6,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from aws_lambda_powertools.event_handler import APIGatewayRestResolver
-
 from casino import telemetry
-from casino.api.rest import Request, parse_body
+from casino.api.rest import APIGatewayRestResolver, Request, parse_body
 from casino.errors import Unauthorized, ValidationFailed
 from casino.hub.http import BRIDGE, authenticate, signed_app
 from casino.registry import operators

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools.event_handler import APIGatewayRestResolver
-
 from casino.api.admin_auth import bearer_token
-from casino.api.rest import Request, rest_app
+from casino.api.rest import APIGatewayRestResolver, Request, rest_app
 from casino.errors import Unauthorized
 from casino.hub import client_sessions
 

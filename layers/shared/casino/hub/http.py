@@ -16,10 +16,8 @@ import threading
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from aws_lambda_powertools.event_handler import APIGatewayRestResolver
-
 from casino import clock
-from casino.api.rest import Request, rest_app
+from casino.api.rest import APIGatewayRestResolver, Request, rest_app
 from casino.errors import Unauthorized
 from casino.hub import app_auth, store
 from casino.registry import operators

@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from casino import aws, clock, ids
+from casino import aws, cache, clock, ids
 from casino.contract import domain, executions, store
 from casino.contract.domain import Contract
 from casino.errors import Conflict, GameUnavailable, NotFound, ValidationFailed
@@ -60,10 +60,26 @@ def _offer(game: dict[str, Any]) -> dict[str, Any] | None:
     }
 
 
-def session_games(session: dict[str, Any]) -> dict[str, Any]:
-    """The active hub games the session may play: in the currency of its accounts."""
+# The hub's games as a login offers them, kept per execution environment (``casino.cache``): a
+# login does not read every game; ``GET /games`` (the page's refresh) and every play read afresh.
+HUB_GAMES_CACHE_S = 30.0
+_hub_games: cache.Ttl[str, list[dict[str, Any]]] = cache.Ttl(HUB_GAMES_CACHE_S, max_items=1)
+
+
+def _hub_game_list(*, cached: bool) -> list[dict[str, Any]]:
+    found = _hub_games.get("hub") if cached else None
+    if found is None:
+        found = registry.games_of("hub")
+        _hub_games.put("hub", found)
+    return found
+
+
+def session_games(session: dict[str, Any], *, cached: bool = False) -> dict[str, Any]:
+    """The active hub games the session may play: in the currency of its accounts. ``cached``:
+    the list this environment read in the last ``HUB_GAMES_CACHE_S`` (a login's offer; a game
+    closed meanwhile is refused by the play itself, which reads its game)."""
     held = {a.get("currency") for a in session.get("accounts", []) if a.get("status", "active") == "active"}
-    offers = [_offer(g) for g in registry.games_of("hub") if games.playable(g)]
+    offers = [_offer(g) for g in _hub_game_list(cached=cached) if games.playable(g)]
     return {"games": [o for o in offers if o is not None and o["currency"] in held]}
 
 

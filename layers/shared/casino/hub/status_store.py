@@ -10,9 +10,14 @@ from casino import clock
 from casino.contract import store as contract_store
 from casino.hub import store
 
+# The admin status counts active sessions up to this many (one bounded read of the index,
+# whatever the number of sessions); past it the status says "at least" (``exact`` False).
+ACTIVE_SESSIONS_COUNTED_UP_TO = 1000
 
-def active_sessions() -> int:
-    return store.active_session_count()
+
+def active_sessions() -> tuple[int, bool]:
+    """``(count, exact)``: exact up to ``ACTIVE_SESSIONS_COUNTED_UP_TO``, else that many and False."""
+    return store.active_session_count(ACTIVE_SESSIONS_COUNTED_UP_TO)
 
 
 def contracts_needing_attention(limit: int = 50) -> list[dict[str, Any]]:

@@ -369,7 +369,10 @@ def overdue_sessions(now: int, limit: int) -> list[dict[str, Any]]:
     return _gsi3(ACTIVE_SESSIONS, limit, before=now - 1)
 
 
-def active_session_count() -> int:
+def active_session_count(up_to: int) -> tuple[int, bool]:
+    """How many sessions are active, counted up to ``up_to`` (GSI3 ``ACTIVE_SESSIONS``, ``Select:
+    COUNT``): ``(count, exact)``; past ``up_to`` the count stops there and ``exact`` is False.
+    Bounded: at most ``up_to + 1`` index items read, whatever the number of sessions."""
     total = 0
     kwargs: dict[str, Any] = {
         "TableName": _table(),
@@ -379,10 +382,13 @@ def active_session_count() -> int:
         "ExpressionAttributeValues": aws.to_item({":pk": ACTIVE_SESSIONS}),
     }
     while True:
+        kwargs["Limit"] = up_to + 1 - total
         answer = aws.dynamodb().query(**kwargs)
         total += int(answer.get("Count", 0))
+        if total > up_to:
+            return up_to, False
         if "LastEvaluatedKey" not in answer:
-            return total
+            return total, True
         kwargs["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
 
 

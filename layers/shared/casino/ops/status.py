@@ -72,6 +72,7 @@ def report() -> dict[str, Any]:
     attention = hub_store.contracts_needing_attention()
     refused = hub_store.finalize_refusals()
     feeds = sports_feeds.listed()
+    active, exact = hub_store.active_sessions()
     problems: dict[str, list[str]] = {name: [] for name in SERVICES}
     failed_syncs = [s["provider"] for s in syncs if s["last_sync"] and s["last_sync"].get("outcome") == "failed"]
     if failed_syncs:
@@ -97,7 +98,8 @@ def report() -> dict[str, Any]:
         "operator_wallet_calls": calls,
         "contracts_needing_attention": attention,
         "finalize_refused": refused,
-        "active_sessions": hub_store.active_sessions(),
+        "active_sessions": active,
+        "active_sessions_exact": exact,
         "sports_feeds": [
             {k: f.get(k) for k in ("code", "status", "last_pull_at", "last_pull_outcome", "last_received_at")}
             for f in feeds

@@ -16,7 +16,7 @@ from dataclasses import asdict
 from decimal import Decimal
 from typing import Any
 
-from casino import aws, clock
+from casino import aws, cache, clock
 from casino.error_map import provider_code
 from casino.errors import DomainError
 from casino.idempotency import fingerprint
@@ -171,6 +171,13 @@ class _Callback(engine.Operation):
 
 
 # ------------------------------------------------------------------ changebalance
+# A provider game's record (bet limits, restrictions, status) changes rarely: a BET reads it
+# once per execution environment every GAME_CACHE_S, so a game ops close (or a sync disables)
+# is refused OP_33 by every warm environment within that time, and by a new one at once.
+GAME_CACHE_S = 30.0
+_games: cache.Ttl[tuple[str, int], dict[str, Any]] = cache.Ttl(GAME_CACHE_S, max_items=1024)
+
+
 class ChangeBalance(_Callback):
     def __init__(self, provider: Provider, change: v.Change, seal: Seal | None):
         self.provider = provider
@@ -180,7 +187,11 @@ class ChangeBalance(_Callback):
         self.fp = fingerprint(change.fingerprint_fields())
 
     def read(self) -> Snapshot:
+        """One ``BatchGetItem``; a BET's game comes from this environment's cache when it was
+        read in the last ``GAME_CACHE_S`` (else with the rest, and kept)."""
         c = self.change
+        bet = c.transaction_type == "BET"
+        game = _games.get((self.provider.code, c.game_id)) if bet else None
         snap = aws.batch_get(
             store.slots(
                 provider=self.provider.code,
@@ -188,11 +199,17 @@ class ChangeBalance(_Callback):
                 player_id=c.user_id,
                 round_id=c.round_id,
                 transaction_id=c.transaction_id,
-                game_id=c.game_id if c.transaction_type == "BET" else None,
+                game_id=c.game_id if bet and game is None else None,
                 seal=self.seal,
-                services=maintenance.PROVIDER_BET if c.transaction_type == "BET" else (),
+                services=maintenance.PROVIDER_BET if bet else (),
             )
         )
+        if bet:
+            if game is None:
+                game = snap.get("game")
+                if game is not None:  # an unknown game is never kept: a new one plays at once
+                    _games.put((self.provider.code, c.game_id), game)
+            snap["game"] = game
         if c.transaction_type != "REFUND" or snap.get("transaction") is not None:
             return snap
         return wallet_store.with_ended_bonus(snap, (snap.get("round") or {}).get("bonus_id"))

@@ -30,7 +30,7 @@ from typing import Any
 
 from aws_lambda_powertools import Logger
 
-from casino import error_map, telemetry
+from casino import cache, error_map, telemetry
 from casino.api.jsonio import dumps_numbers, loads
 from casino.errors import DomainError
 from casino.provider import seals, signing
@@ -58,19 +58,19 @@ def _header(headers: dict[str, str] | None, name: str) -> str | None:
 
 
 PROVIDER_CACHE_S = 60.0
-_providers: dict[str, tuple[float, Provider]] = {}
+_providers: cache.Ttl[str, Provider] = cache.Ttl(PROVIDER_CACHE_S)
 
 
 def _provider(code: str) -> Provider | None:
     """A provider's configuration, kept for a minute per execution environment (it changes
-    rarely; its secret is cached the same way by the parameters utility). Unknown codes are
+    rarely; its secret is cached the same way by ``casino.secret_store``). Unknown codes are
     not cached, so a new provider works at once."""
     cached = _providers.get(code)
-    if cached is not None and cached[0] > time.monotonic():
-        return cached[1]
+    if cached is not None:
+        return cached
     provider = providers.get(code)
     if provider is not None:
-        _providers[code] = (time.monotonic() + PROVIDER_CACHE_S, provider)
+        _providers.put(code, provider)
     return provider
 
 
@@ -164,7 +164,7 @@ def _handle(
             raise unknown_provider(code)
         secret = providers.secret_of(provider)
         if secret is None:  # the cached record may name a secret since replaced (a repaired registration)
-            _providers.pop(code, None)
+            _providers.pop(code)
             provider = _provider(code) or provider
             secret = providers.secret_of(provider)
         if secret is None:

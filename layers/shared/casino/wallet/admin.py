@@ -370,22 +370,39 @@ def verify_wallet(wallet: Wallet, entries: list[LedgerEntry]) -> list[dict[str, 
     return differences
 
 
-def verify(player_id: str | None = None) -> dict[str, Any]:
+# GET /ledger/verify over every player reads a bounded page per request: at most ``limit``
+# players (VERIFY_PLAYERS by default, VERIFY_MAX_PLAYERS at most), and it stops after the
+# player that brings the ledger entries read past VERIFY_ENTRY_BUDGET, so one request stays
+# well inside the function's 10 s whatever the number of players; ``next_cursor`` goes on.
+VERIFY_PLAYERS = 50
+VERIFY_MAX_PLAYERS = 200
+VERIFY_ENTRY_BUDGET = 20_000
+
+
+def _verify_player(pid: str) -> tuple[list[dict[str, Any]], int]:
+    """One player's differences (ledger chain and books audit) and how many entries it read."""
+    wallet = domain.require_player(store.get_wallet(pid), pid)
+    entries = store.all_ledger(pid)
+    return [*verify_wallet(wallet, entries), *books.audit_player(pid, entries)], len(entries)
+
+
+def verify(player_id: str | None = None, *, cursor: str | None = None, limit: int = VERIFY_PLAYERS) -> dict[str, Any]:
+    """One player (``player_id``): ``{checked: 1, differences}``. Else a page of every player,
+    in player id order from after ``cursor`` (the last player a page checked):
+    ``{checked, differences, next_cursor}``, ``next_cursor`` None once the last player is checked.
+    A player's whole ledger is read in the page that checks it (its books audit spans it)."""
     if player_id is not None:
-        player_ids = [player_id]
-    else:
-        player_ids, after = [], None
-        while True:
-            page, after = store.player_ids_page(after, limit=500)
-            player_ids.extend(page)
-            if after is None:
-                break
-    differences: list[dict[str, Any]] = []
-    checked = 0
-    for pid in player_ids:
-        wallet = domain.require_player(store.get_wallet(pid), pid)
-        entries = store.all_ledger(pid)
-        differences.extend(verify_wallet(wallet, entries))
-        differences.extend(books.audit_player(pid, entries))
-        checked += 1
-    return {"checked": checked, "differences": differences}
+        differences, _ = _verify_player(player_id)
+        return {"checked": 1, "differences": differences}
+    limit = max(1, min(limit, VERIFY_MAX_PLAYERS))
+    page, after = store.player_ids_page(cursor, limit=limit)
+    found: list[dict[str, Any]] = []
+    checked, entries_read, last = 0, 0, cursor
+    for pid in page:
+        differences, read = _verify_player(pid)
+        found.extend(differences)
+        checked, entries_read, last = checked + 1, entries_read + read, pid
+        if entries_read >= VERIFY_ENTRY_BUDGET:
+            break
+    finished = after is None and checked == len(page)
+    return {"checked": checked, "differences": found, "next_cursor": None if finished else (last or after)}
