@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import base64
 import gzip
+import importlib.util
 import json
+import re
 import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -22,6 +25,9 @@ from local import template as tpl
 from local.stack import ACCOUNT, LOCAL_STAGE, REGION, LocalStack
 
 StartResponse = Callable[..., Any]
+# What API Gateway (REST) answers for a method a resource does not declare.
+MISSING_TOKEN_BODY = b'{"message":"Missing Authentication Token"}'
+MISSING_TOKEN_HEADERS = {"Content-Type": "application/json", "x-amzn-ErrorType": "MissingAuthenticationTokenException"}
 LocalRoute = Callable[[str, str, dict[str, str], bytes], tuple[int, dict[str, str], bytes]]
 
 
@@ -87,7 +93,7 @@ class Gateway:
     def __init__(self, stack: LocalStack, local_routes: dict[str, LocalRoute] | None = None):
         self.stack = stack
         self.routes = [(fn.logical_id, r) for fn in stack.functions.values() for r in fn.routes]
-        self.local_routes = local_routes or {}
+        self.local_routes = {DOCS_PREFIX: docs_route(), **(local_routes or {})}
         self.compress_from = tpl.minimum_compression_size(stack.doc)
         self._in_flight = 0
         self._lock = threading.Condition()
@@ -99,6 +105,10 @@ class Gateway:
             if match and route.method in (method, "ANY"):
                 return logical, route, match.groupdict()
         return None
+
+    def known_path(self, path: str) -> bool:
+        """Whether some route of the template serves ``path`` (with whatever method)."""
+        return any(route.pattern.match(path) for _, route in self.routes)
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         with self._lock:
@@ -131,7 +141,8 @@ class Gateway:
 
     def _serve(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         method = environ["REQUEST_METHOD"].upper()
-        path = environ.get("PATH_INFO") or "/"
+        # WSGI hands the path's bytes as latin-1 (PEP 3333); API Gateway hands the function UTF-8 text
+        path = (environ.get("PATH_INFO") or "/").encode("latin-1").decode("utf-8", "replace")
         length = int(environ.get("CONTENT_LENGTH") or 0)
         body = environ["wsgi.input"].read(length) if length else b""
         headers = [
@@ -147,6 +158,10 @@ class Gateway:
                 status, out_headers, out = local(method, rest, dict(headers), body)
                 return self._answer(start_response, status, out_headers, out)
         found = self.find(method, path)
+        if found is None and self.known_path(path):
+            # API Gateway (REST) answers a method the resource does not declare before any function
+            # runs: 403 "Missing Authentication Token", never a 405 (nor an Allow header).
+            return self._answer(start_response, 403, MISSING_TOKEN_HEADERS, MISSING_TOKEN_BODY)
         if found is None:
             return self._answer(
                 start_response,
@@ -211,6 +226,117 @@ def _reason(status: int) -> str:
         return HTTPStatus(status).phrase
     except ValueError:
         return "Unknown"
+
+
+# ---------------------------------------------------------------- /docs: the OpenAPI documents, browsable
+DOCS_PREFIX = "/docs"
+OPENAPI_DIR = tpl.ROOT / "docs" / "openapi"
+# Swagger UI 5 (OpenAPI 3.1), from the swagger-ui-py package's own copy: nothing is fetched from a CDN.
+SWAGGER_FILES = {
+    "swagger-ui.css": "text/css; charset=utf-8",
+    "index.css": "text/css; charset=utf-8",
+    "swagger-ui-bundle.js": "text/javascript; charset=utf-8",
+    "swagger-ui-standalone-preset.js": "text/javascript; charset=utf-8",
+    "favicon-32x32.png": "image/png",
+    "favicon-16x16.png": "image/png",
+}
+DOCUMENT_ORDER = ("provider", "hub", "client", "bridge", "admin", "sports")
+# The page may reach this origin only (no CDN, no validator badge, no font service).
+DOCS_CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "connect-src 'self'; font-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+)
+_DOCUMENT = re.compile(r"^/openapi/([a-z]+)\.json$")
+
+DOCS_PAGE = """<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>Casino platform: API documents</title>
+<link rel="stylesheet" href="/docs/swagger-ui.css">
+<link rel="stylesheet" href="/docs/index.css">
+<link rel="icon" type="image/png" href="/docs/favicon-32x32.png" sizes="32x32">
+</head>
+<body>
+<noscript><ul>{links}</ul></noscript>
+<div id="swagger-ui"></div>
+<script src="/docs/swagger-ui-bundle.js"></script>
+<script src="/docs/swagger-ui-standalone-preset.js"></script>
+<script src="/docs/docs-init.js"></script>
+</body>
+</html>
+"""
+
+
+def swagger_ui_dir() -> Path | None:
+    """The static folder of the swagger-ui-py package (found, not imported), if installed."""
+    spec = importlib.util.find_spec("swagger_ui")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    return Path(next(iter(spec.submodule_search_locations))) / "static"
+
+
+def _documents(folder: Path) -> list[tuple[str, str]]:
+    """(name, title) of each document in ``folder``, in the platform's order."""
+    found = []
+
+    def rank(path: Path) -> tuple[int, str]:
+        known = path.stem in DOCUMENT_ORDER
+        return (DOCUMENT_ORDER.index(path.stem) if known else len(DOCUMENT_ORDER), path.stem)
+
+    for path in sorted(folder.glob("*.json"), key=rank):
+        try:
+            title = str(json.loads(path.read_text(encoding="utf-8"))["info"]["title"])
+        except (OSError, ValueError, KeyError, TypeError):
+            title = path.stem
+        found.append((path.stem, title))
+    return found
+
+
+def docs_route(openapi_dir: Path = OPENAPI_DIR, assets_dir: Path | None = None) -> LocalRoute:
+    """``/docs``: Swagger UI over the documents of ``python -m local.openapi`` (``docs/openapi``),
+    ``/docs/openapi/<name>.json`` the documents themselves, and Swagger UI's own files; offline."""
+    assets = assets_dir if assets_dir is not None else swagger_ui_dir()
+
+    def serve_docs(method: str, rest: str, headers: dict[str, str], body: bytes) -> tuple[int, dict[str, str], bytes]:
+        path = rest.split("?", 1)[0]
+        if method not in ("GET", "HEAD"):
+            return 405, {"Content-Type": "text/plain; charset=utf-8", "Allow": "GET, HEAD"}, b"method not allowed"
+        plain = {"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff"}
+        documents = _documents(openapi_dir)
+        if path in ("", "/"):
+            links = "".join(f'<li><a href="/docs/openapi/{n}.json">{t}</a></li>' for n, t in documents)
+            page = DOCS_PAGE.replace("{links}", links).encode()
+            return 200, {**plain, "Content-Type": "text/html; charset=utf-8", "Content-Security-Policy": DOCS_CSP}, page
+        if path == "/docs-init.js":
+            urls = [{"url": f"/docs/openapi/{n}.json", "name": f"{n}: {t}"} for n, t in documents]
+            config = {
+                "urls": urls,
+                "urls.primaryName": urls[0]["name"] if urls else "",
+                "dom_id": "#swagger-ui",
+                "deepLinking": True,
+                "validatorUrl": None,
+                "layout": "StandaloneLayout",
+            }
+            script = (
+                "window.onload = function () {\n"
+                f"  const config = {json.dumps(config, indent=2)};\n"
+                "  config.presets = [SwaggerUIBundle.presets.apis, SwaggerUIStandalonePreset];\n"
+                "  config.plugins = [SwaggerUIBundle.plugins.DownloadUrl];\n"
+                "  window.ui = SwaggerUIBundle(config);\n"
+                "};\n"
+            )
+            return 200, {**plain, "Content-Type": "text/javascript; charset=utf-8"}, script.encode()
+        match = _DOCUMENT.match(path)
+        if match and match.group(1) in {n for n, _ in documents}:
+            text = (openapi_dir / f"{match.group(1)}.json").read_bytes()
+            return 200, {**plain, "Content-Type": "application/json"}, text
+        name = path.removeprefix("/")
+        if name in SWAGGER_FILES and assets is not None and (assets / name).is_file():
+            return 200, {**plain, "Content-Type": SWAGGER_FILES[name]}, (assets / name).read_bytes()
+        return 404, {"Content-Type": "text/plain; charset=utf-8"}, b"not found"
+
+    return serve_docs
 
 
 def scheduled_event(rule: str) -> dict[str, Any]:

@@ -1,0 +1,15 @@
+"""Schemathesis on every operation of docs/openapi/admin.json, against the local stack (tests/fuzz/harness.py)."""
+
+from __future__ import annotations
+
+import schemathesis
+
+from tests.fuzz import harness
+from tests.fuzz.harness import World
+
+schema = harness.schema("admin")
+
+
+@schema.parametrize()
+def test_admin(case: schemathesis.Case, world: World) -> None:
+    harness.fuzz(case, world)

@@ -1,0 +1,15 @@
+"""Schemathesis on every operation of docs/openapi/client.json, against the local stack (tests/fuzz/harness.py)."""
+
+from __future__ import annotations
+
+import schemathesis
+
+from tests.fuzz import harness
+from tests.fuzz.harness import World
+
+schema = harness.schema("client")
+
+
+@schema.parametrize()
+def test_client(case: schemathesis.Case, world: World) -> None:
+    harness.fuzz(case, world)
