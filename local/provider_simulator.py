@@ -2,6 +2,22 @@
 
     python -m local.provider_simulator --players 5 --rounds 40 [--base-url http://127.0.0.1:3000]
 
+Against any wallet that speaks provider-callbacks.md (ours deployed elsewhere, or a third
+party's), with your provider's credentials and players you were given (``--player`` as
+``USER_ID:TOKEN``, a game-session token ``authenticate`` takes; repeatable):
+
+    python -m local.provider_simulator --base-url https://wallet.example.com --provider acme \
+        --operator-id acme-op --secret <secret> --signature hmac-sha256 --game-id 2001 \
+        --player p-1:<token> --rounds 20
+
+It then needs no admin key: each player's balance at the start is what ``authenticate``
+answers, and at the end ``balance`` must answer the start plus what the simulator's own
+account says was won and lost. With ``--admin-key`` (our own platform), players are created
+and funded through the admin API instead (the default when no ``--player`` is given, with
+the local stack's key), and the books are also checked with ``GET /ledger/verify``. The
+players need funds for a few bets of 0.10 to 5.00 and the game must take such bets; amounts
+are played with two decimals.
+
 Each player is created through the admin API with real money and a bonus, gets a game
 session, authenticates, and plays rounds: bets, wins, refunds, finish rounds; with retries
 (the same transaction again with a new timestamp), concurrent duplicates, cancels of bets and
@@ -25,7 +41,7 @@ from typing import Any
 
 import httpx
 
-from local.provider_client import Answer, ProviderClient, now_ms
+from local.provider_client import HMAC_SHA256, SEED_SHA1, Answer, ProviderClient, now_ms
 
 
 @dataclass
@@ -52,12 +68,26 @@ class Report:
 
 
 class Simulator:
-    def __init__(self, base_url: str, admin_key: str, seed: int, provider: ProviderClient | None = None):
+    refusals: frozenset[str] = frozenset({"OP_50"})  # what may refuse a bet (a subclass adds OP_36 for limits)
+
+    def __init__(
+        self,
+        base_url: str,
+        admin_key: str | None,
+        seed: int,
+        provider: ProviderClient | None = None,
+        currency: str = "EUR",
+    ):
         self.base_url = base_url.rstrip("/")
-        self.admin = httpx.Client(
-            base_url=f"{self.base_url}/api/v1/admin", timeout=30, headers={"Authorization": f"Bearer {admin_key}"}
+        self.admin = (  # our own platform: players created and books checked; else players are given
+            httpx.Client(
+                base_url=f"{self.base_url}/api/v1/admin", timeout=30, headers={"Authorization": f"Bearer {admin_key}"}
+            )
+            if admin_key
+            else None
         )
         self.provider = provider or ProviderClient(self.base_url)
+        self.currency = currency
         self.random = random.Random(seed)  # noqa: S311 - a reproducible simulation, not a secret
         self.report = Report()
         self._ids = iter(range(seed * 10_000_000 + int(time.time()) % 1_000_000 * 1_000, 10**15))
@@ -74,6 +104,8 @@ class Simulator:
 
     # ---------------------------------------------------------------- set-up
     def new_player(self, real: str, bonus: str, game_id: int) -> SimPlayer:
+        if self.admin is None:
+            raise ValueError("creating players needs an admin key; give players (USER_ID:TOKEN) instead")
         pid = f"sim-{uuid.uuid4().hex[:10]}"
         self.admin.post("/players", json={"player_id": pid, "user_name": pid, "country": "MT", "currency": "EUR"})
         self.admin.post(
@@ -100,6 +132,18 @@ class Simulator:
         )
         return player
 
+    def given_player(self, user_id: str, token: str) -> SimPlayer:
+        """A player you were given: what ``authenticate`` answers is its balance at the start."""
+        auth = self.send("authenticate", {"token": token})
+        self.report.expect(
+            auth.ok and auth.data.get("user_id") == user_id, f"{user_id}: authenticate answered {auth.body}"
+        )
+        self.report.expect(
+            not auth.ok or auth.data.get("currency_code") == self.currency,
+            f"{user_id}: plays in {auth.data.get('currency_code')}, not {self.currency} (--currency)",
+        )
+        return SimPlayer(user_id, token, Decimal(str(auth.data.get("balance", 0))))
+
     # ---------------------------------------------------------------- play
     def change(
         self,
@@ -118,7 +162,7 @@ class Simulator:
             "transaction_id": transaction_id or self.next_id(),
             "round_id": round_id,
             "game_id": game_id,
-            "currency_code": "EUR",
+            "currency_code": self.currency,
             "amount": amount,
             "transaction_timestamp": now_ms(),
             **extra,
@@ -160,7 +204,7 @@ class Simulator:
         else:
             data, placed = self.change(player, "BET", amount, round_id, game_id)
         if not placed.ok:
-            self.report.expect(placed.error_code == "OP_50", f"bet refused with {placed.body}")
+            self.report.expect(placed.error_code in self.refusals, f"bet refused with {placed.body}")
             self.report.count("refused bets")
             return
         player.expected -= amount
@@ -229,7 +273,7 @@ class Simulator:
             "transaction_id": self.next_id(),
             "round_id": round_id,
             "game_id": game_id,
-            "currency_code": "EUR",
+            "currency_code": self.currency,
             "amount": amount,
             "transaction_timestamp": now_ms(),
         }
@@ -237,14 +281,29 @@ class Simulator:
     # ---------------------------------------------------------------- the books
     def check(self, players: list[SimPlayer]) -> None:
         for player in players:
+            if self.admin is None:  # the wallet's own word: balance = real + playable bonus
+                told = self.send(
+                    "balance", {"token": player.token, "currency_code": self.currency, "user_id": player.id}
+                )
+                held = Decimal(str(told.data.get("balance"))) if told.ok else None
+                self.report.expect(
+                    held == player.expected, f"{player.id}: balance {told.body}, should be {player.expected}"
+                )
+                continue
             view = self.admin.get(f"/players/{player.id}").json()
             held = Decimal(view["balances"]["real"]) + Decimal(view["balances"]["bonus"])
             self.report.expect(held == player.expected, f"{player.id}: holds {held}, should hold {player.expected}")
             verify = self.admin.get("/ledger/verify", params={"player_id": player.id}).json()
             self.report.expect(verify["differences"] == [], f"{player.id}: ledger differences {verify}")
 
-    def run(self, players: int, rounds: int, game_id: int = 1001) -> Report:
-        sims = [self.new_player("50.00", "20.00", game_id) for _ in range(players)]
+    def run(self, players: int, rounds: int, game_id: int = 1001, given: list[tuple[str, str]] | None = None) -> Report:
+        """``players`` new players (admin API), or the ``given`` (user id, token) pairs."""
+        if given:
+            sims = [self.given_player(user_id, token) for user_id, token in given]
+        else:
+            sims = [self.new_player("50.00", "20.00", game_id) for _ in range(players)]
+        if given and self.report.problems:  # a player we cannot play with
+            return self.report
 
         def play(player: SimPlayer) -> None:
             for _ in range(rounds):
@@ -258,14 +317,38 @@ class Simulator:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Play provider sessions against a running stack and check the books.")
-    parser.add_argument("--base-url", default="http://127.0.0.1:3000")
-    parser.add_argument("--admin-key", default="local-admin-key")
-    parser.add_argument("--players", type=int, default=5)
-    parser.add_argument("--rounds", type=int, default=40)
+    parser.add_argument(
+        "--base-url", default="http://127.0.0.1:3000", help="the wallet (/api/v1/provider/... under it)"
+    )
+    parser.add_argument("--provider", default="tlt", help="your provider code (the path's {provider})")
+    parser.add_argument("--operator-id", default="demo-casino", help="X-Operator-Id: the operator id you were given")
+    parser.add_argument("--secret", default="tlt-demo-secret", help="your provider secret")
+    parser.add_argument("--signature", default=SEED_SHA1, choices=[HMAC_SHA256, SEED_SHA1], help="your scheme")
+    parser.add_argument("--game-id", type=int, default=1001, help="a game of yours the players may bet on")
+    parser.add_argument("--currency", default="EUR", help="the players' currency")
+    parser.add_argument(
+        "--player",
+        action="append",
+        default=[],
+        metavar="USER_ID:TOKEN",
+        help="a player you were given, with a game-session token (repeatable); none: created with --admin-key",
+    )
+    parser.add_argument("--admin-key", help="our own platform's admin key (default local-admin-key when no --player)")
+    parser.add_argument("--players", type=int, default=5, help="how many players to create (with --admin-key)")
+    parser.add_argument("--rounds", type=int, default=40, help="rounds per player")
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args(argv)
+    given = []
+    for text in args.player:
+        user_id, sep, token = text.rpartition(":")
+        if not sep or not user_id or not token:
+            parser.error(f"--player {text!r}: USER_ID:TOKEN")
+        given.append((user_id, token))
+    admin_key = args.admin_key or (None if given else "local-admin-key")
+    provider = ProviderClient(args.base_url, args.provider, args.operator_id, args.secret, args.signature)
     started = time.monotonic()
-    report = Simulator(args.base_url, args.admin_key, args.seed).run(args.players, args.rounds)
+    simulator = Simulator(args.base_url, admin_key, args.seed, provider, currency=args.currency)
+    report = simulator.run(args.players, args.rounds, args.game_id, given)
     took = time.monotonic() - started
     print(
         f"{report.callbacks} callbacks in {took:.1f} s; "
