@@ -9,7 +9,7 @@ SAM_CLI_VERSION := 1.170.0
 PYTEST_WORKERS ?= 2
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: run test test-deep lint build bench lock clean help browser
+.PHONY: run test test-deep lint build bench fuzz soak lock clean help browser
 
 help:
 	@echo "make run    serve the whole platform on 127.0.0.1:3000 (PORT, RATE_SCALE to change)"
@@ -17,7 +17,9 @@ help:
 	@echo "make browser  install Debian's chromium for the browser tests when missing (apt-get)"
 	@echo "make lint   ruff, mypy, cfn-lint on the template expanded by samtranslator"
 	@echo "make build  sam build (SAM CLI in its own venv)"
-	@echo "make bench  wallet benchmarks -> docs/benchmarks.md"
+	@echo "make bench  every benchmark in one run -> bench/results/*.json, docs/benchmarks.md, a PNG chart"
+	@echo "make fuzz   schemathesis on every API of a local stack, many more examples than make test"
+	@echo "make soak   minutes of concurrent providers, operators and players with faults, then the books"
 	@echo "make lock   re-pin requirements-dev.lock and layers/shared/requirements.txt"
 
 # The project's venv, from the lock; rebuilt when the lock changes.
@@ -73,6 +75,14 @@ build: $(SAM_VENV)/.installed
 
 bench: $(VENV)/.installed
 	$(PY) -m bench
+
+# The fuzz tests of make test, with many more examples per operation (FUZZ_EXAMPLES).
+fuzz: $(VENV)/.installed
+	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-300} $(PY) -m pytest -p no:xdist tests/fuzz
+
+# Load with faults on a local stack, loopback only, bounded (SOAK_SECONDS, SOAK_CLIENTS).
+soak: $(VENV)/.installed
+	$(PY) -m bench.soak
 
 lock:
 	$(PYTHON) -m venv .build/pip-tools && .build/pip-tools/bin/pip install --quiet pip-tools

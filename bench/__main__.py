@@ -1,17 +1,40 @@
-"""``make bench``: wallet movements against the emulator's own ceiling, and DynamoDB requests
-per movement; what responsible-gaming limits cost a BET (``bench/limits.py``); then the hub's
-plays end to end (``bench/plays.py``) and password login's costs and timing
-(``bench/passwords.py``). Results: ``bench/results/wallet.json``,
-``bench/results/plays.json``, ``bench/results/passwords.json`` and ``docs/benchmarks.md``.
+"""``make bench`` (``python -m bench``): every benchmark of the platform in one run, so that its
+ratios are taken on the same machine in the same minutes. ``--quick`` (or ``BENCH_QUICK=1``): few
+samples, four functions' cold starts, figures under ``.build/bench/quick/`` (a smoke run, never the
+real figures). ``--report``: measure nothing, write the document and the chart again from the
+results on disk.
 
-Throughput here is mostly moto's: what matters is the ratio of our movements per second
-(through the handler: event parsing, auth, validation, domain, one transaction) to the
-emulator's ceiling measured in the same run on the same machine (conditional
-``TransactWriteItems`` per second, nothing else around them).
+Sections, in the order they run (each writes its part of ``docs/benchmarks.md``; raw figures under
+``bench/results/``):
+
+- **throughput** (``wallet.json``): admin deposits, provider ``changebalance`` BETs and WINs and
+  account-bridge transactions through their handlers, each in blocks between blocks of the
+  emulator's ceiling (a bare conditional ``TransactWriteItems``), as ratios of it
+  (``bench/rates.py``);
+- **requests and capacity per operation** (``wallet.json``): DynamoDB requests counted with
+  botocore's ``before-call`` hook, capacity both as moto reports it (``ReturnConsumedCapacity``
+  added by a hook) and as DynamoDB would charge it, modelled from the items' sizes
+  (``bench/capacity.py``);
+- **responsible-gaming limits** on the hot path (``bench/limits.py``);
+- **latency** under 1, 4 and 16 concurrent clients: on one wallet, and on distinct players;
+- **growth** (``growth.json``): a changebalance after 1,000 and 50,000 more ledger entries
+  (``bench/growth.py``);
+- **plays** end to end over HTTP (``plays.json``): rates against the ceiling, state transitions
+  per play, requests and capacity of one play (``bench/plays.py``);
+- **password login** (``passwords.json``, ``bench/passwords.py``);
+- **cold starts** of every function, as shipped and with bytecode (``coldstart.json``,
+  ``bench/coldstart.py``);
+- **cost** per million callbacks and per million plays at list price (``costs.json``,
+  ``bench/costs.py``), and the summary of every target with the chart (``bench/report.py``,
+  ``docs/benchmarks.png``).
+
+Everything but the cold starts runs in this one process on moto: absolute rates are the
+emulator's, and the ratio to its ceiling is the figure that tracks our own overhead.
 """
 
 from __future__ import annotations
 
+import argparse
 import functools
 import json
 import os
@@ -19,22 +42,19 @@ import platform
 import sys
 import time
 import uuid
-from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import local  # noqa: F401 - the shared layer on sys.path
-from bench import limits, passwords, plays
-from local import seed
-from local.metering import counting
 from local.server import proxy_event
 from local.stack import LocalStack
 
 ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "bench" / "results" / "wallet.json"
-PLAYS_RESULTS = ROOT / "bench" / "results" / "plays.json"
+RESULTS_DIR = ROOT / "bench" / "results"
+QUICK_DIR = ROOT / ".build" / "bench" / "quick"  # a smoke run's figures, never the real ones
 DOC = ROOT / "docs" / "benchmarks.md"
+CHART = ROOT / "docs" / "benchmarks.png"
 N = int(os.environ.get("BENCH_N", "300"))
 
 
@@ -43,160 +63,6 @@ def rate(n: int, action: Callable[[int], Any]) -> float:
     for i in range(n):
         action(i)
     return n / (time.perf_counter() - started)
-
-
-def ceiling(stack: LocalStack) -> float:
-    """Conditional single-item transactions per second on this moto: the emulator's own limit."""
-    from casino import aws
-
-    client = aws.dynamodb()
-    table = stack.physical["WalletTable"]
-    key = aws.to_item({"pk": "BENCH#ceiling", "sk": "COUNTER"})
-    client.put_item(TableName=table, Item={**key, **aws.to_item({"version": 0})})
-
-    def once(i: int) -> None:
-        client.transact_write_items(
-            TransactItems=[
-                {
-                    "Update": {
-                        "TableName": table,
-                        "Key": key,
-                        "UpdateExpression": "SET version = :next",
-                        "ConditionExpression": "version = :v",
-                        "ExpressionAttributeValues": aws.to_item({":v": i, ":next": i + 1}),
-                    }
-                }
-            ]
-        )
-
-    return rate(N, once)
-
-
-def deposit_event(stack: LocalStack, pid: str, key: str) -> tuple[str, dict[str, Any]]:
-    from local import template as tpl
-
-    path = f"/api/v1/admin/players/{pid}/transactions"
-    for fn in stack.functions.values():
-        for route in fn.routes:
-            match = route.pattern.match(path)
-            if match and route.method == "POST":
-                body = json.dumps({"type": "deposit", "amount": "1.00", "idempotency_key": key}).encode()
-                headers = [("Authorization", "Bearer local-admin-key"), ("Content-Type", "application/json")]
-                return fn.logical_id, proxy_event(
-                    route, "POST", path, match.groupdict(), headers, "", body, "127.0.0.1"
-                )
-    raise LookupError(tpl.TEMPLATE)
-
-
-def main() -> int:
-    # A free port: the plays section serves the gateway there (the bridge operator's wallet).
-    stack = LocalStack(public_base_url=f"http://127.0.0.1:{plays.free_port()}").start()
-    os.environ["POWERTOOLS_LOG_LEVEL"] = "WARNING"  # one log line per call would drown the figures
-    seeded = seed.seed(stack)
-    from casino.wallet import admin, domain, service
-
-    pid = f"bench-{uuid.uuid4().hex[:8]}"
-    admin.create_player(player_id=pid, user_name=pid, country="MT", currency="EUR")
-    logical, _ = deposit_event(stack, pid, "warm")
-    stack.invoke(logical, deposit_event(stack, pid, "warm")[1])  # warm the execution environment
-
-    emulator = ceiling(stack)
-    through_handler = rate(N, lambda i: stack.invoke(logical, deposit_event(stack, pid, f"h{i}")[1]))
-
-    def service_deposit(key: str) -> None:
-        def decide(w: domain.Wallet, now: int) -> tuple[domain.Movement, dict[str, Any]]:
-            m = domain.deposit(w, 100, now, {"source": "bench"})
-            return m, {"real": m.wallet.real}
-
-        service.move(pid, decide, scope=f"bench#{pid}", key=key, fp="f")
-
-    provider = provider_bench(stack)
-    one_wallet = one_wallet_bench(stack)
-    responsible = limits.bench(stack)
-
-    with counting() as wallet_counts:
-        service_deposit("count-1")
-    with counting() as handler_counts:
-        stack.invoke(logical, deposit_event(stack, pid, "count-2")[1])
-    with counting() as replay_counts:
-        stack.invoke(logical, deposit_event(stack, pid, "count-2")[1])
-    with counting() as service_replay_counts:
-        service_deposit("count-1")
-    played = plays.run(stack, seeded.data, emulator)  # a failure is reported, the sections above still written
-    signing_in = passwords.run(stack)
-    stack.stop()
-
-    result = {
-        "machine": {"python": sys.version.split()[0], "cpus": os.cpu_count(), "platform": platform.platform()},
-        "n": N,
-        "emulator_ceiling_tx_per_s": round(emulator, 1),
-        "deposits_per_s_through_handler": round(through_handler, 1),
-        "ratio_to_ceiling": round(through_handler / emulator, 3),
-        "provider": provider,
-        "one_wallet": one_wallet,
-        "responsible_gaming": responsible,
-        "requests": {
-            "movement_in_the_wallet": dict(wallet_counts),
-            "admin_deposit_through_handler": dict(handler_counts),
-            "admin_deposit_replay_through_handler": dict(replay_counts),
-            "replay_in_the_wallet": dict(service_replay_counts),
-        },
-    }
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
-    PLAYS_RESULTS.write_text(json.dumps(played, indent=2) + "\n", encoding="utf-8")
-    passwords.RESULTS.write_text(json.dumps(signing_in, indent=2) + "\n", encoding="utf-8")
-    DOC.write_text(
-        markdown(result) + limits.markdown(responsible) + plays.markdown(played) + passwords.markdown(signing_in),
-        encoding="utf-8",
-    )
-    print(json.dumps(result, indent=2))
-    print(json.dumps(played, indent=2))
-    print(json.dumps(signing_in, indent=2))
-    print(plays.verdict_line(played))
-    print(passwords.verdict_line(signing_in))
-    return 1 if "error" in played or not passwords.passed(signing_in) else 0
-
-
-def provider_bench(stack: LocalStack) -> dict[str, Any]:
-    """changebalance BET and WIN through the handler (signed events), and requests per call."""
-    from casino.provider import sessions
-    from casino.registry import game_sync, store
-    from casino.wallet import admin
-    from local.provider_client import ProviderClient
-
-    catalogue = seed.load()["providers"][0]["catalogue"]
-    plan = game_sync.plan("tlt", catalogue, store.games_of("tlt"))
-    store.apply_game_sync("tlt", plan.upserts, plan.categories)
-    pid = f"bench-p-{uuid.uuid4().hex[:8]}"
-    admin.create_player(player_id=pid, user_name=pid, country="MT", currency="EUR")
-    admin.post_transaction(pid, type="adjustment", amount="100000.00", idempotency_key="fund")
-    token = sessions.open_session(player_id=pid, provider="tlt", game_id=1001, ttl_minutes=600)["token"]
-    client = ProviderClient("http://bench")
-    ids = iter(range(1, 10**9))
-
-    def call(kind: str, transaction_id: int, round_id: int) -> None:
-        answer = changebalance(stack, client, token, pid, kind, transaction_id, round_id)
-        assert answer["status"] == "OK", answer
-
-    call("BET", next(ids), 1)  # warm: provider config, secret, execution environment
-    rounds = [next(ids) for _ in range(N)]
-    bets = rate(N, lambda i: call("BET", next(ids), rounds[i]))
-    wins = rate(N, lambda i: call("WIN", next(ids), rounds[i]))
-    round_id, bet_id, win_id = next(ids), next(ids), next(ids)
-    with counting() as per_bet:
-        call("BET", bet_id, round_id)
-    with counting() as per_win:
-        call("WIN", win_id, round_id)
-    with counting() as per_replay:
-        call("BET", bet_id, round_id)
-    return {
-        "bets_per_s_through_handler": round(bets, 1),
-        "wins_per_s_through_handler": round(wins, 1),
-        "requests_per_bet": dict(per_bet),
-        "requests_per_win": dict(per_win),
-        "requests_per_replay": dict(per_replay),
-    }
 
 
 @functools.lru_cache(maxsize=8)
@@ -237,135 +103,373 @@ def changebalance(
     return answer
 
 
-def one_wallet_bench(stack: LocalStack, clients: tuple[int, ...] = (1, 4, 16), calls: int = 160) -> dict[str, Any]:
-    """BETs on ONE player's wallet from 1, 4 and 16 concurrent clients through the handler:
-    calls per second, latency percentiles, and what is left of the one-client rate."""
+def deposit_event(stack: LocalStack, pid: str, key: str) -> tuple[str, dict[str, Any]]:
+    path = f"/api/v1/admin/players/{pid}/transactions"
+    logical, route = _route(stack, "/api/v1/admin/players/x/transactions")
+    body = json.dumps({"type": "deposit", "amount": "1.00", "idempotency_key": key}).encode()
+    headers = [("Authorization", "Bearer local-admin-key"), ("Content-Type", "application/json")]
+    return logical, proxy_event(route, "POST", path, {"player_id": pid}, headers, "", body, "127.0.0.1")
+
+
+# ---------------------------------------------------------------- players and callers
+def funded_player(prefix: str, amount: str = "100000.00") -> str:
+    from casino.wallet import admin
+
+    pid = f"{prefix}-{uuid.uuid4().hex[:8]}"
+    admin.create_player(player_id=pid, user_name=pid, country="MT", currency="EUR")
+    admin.post_transaction(pid, type="adjustment", amount=amount, idempotency_key="fund")
+    return pid
+
+
+def provider_session(pid: str) -> str:
+    from casino.provider import sessions
+
+    token: str = sessions.open_session(player_id=pid, provider="tlt", game_id=1001, ttl_minutes=600)["token"]
+    return token
+
+
+def sync_games() -> None:
+    """The seeded provider's games, as its game-list sync stores them (a BET names one)."""
+    from casino.registry import game_sync, store
+    from local import seed
+
+    catalogue = seed.load()["providers"][0]["catalogue"]
+    plan = game_sync.plan("tlt", catalogue, store.games_of("tlt"))
+    store.apply_game_sync("tlt", plan.upserts, plan.categories)
+
+
+class Callers:
+    """The handlers' calls the sections time: a deposit, a BET, a WIN, a bridge transaction."""
+
+    def __init__(self, stack: LocalStack):
+        from bench.firsts import FirstRequests
+        from local.provider_client import ProviderClient
+        from local.server import Gateway
+
+        self.stack = stack
+        self.provider = ProviderClient("http://bench")
+        self.requests = FirstRequests(stack, Gateway(stack))
+        self.ids = iter(range(1, 10**9))
+        self.deposit_pid = funded_player("bench-d")
+        self.bet_pid = funded_player("bench-p")
+        self.token = provider_session(self.bet_pid)
+        self.bridge_pid = funded_player("bench-b")
+        self.rounds: list[int] = []
+        self.plays: list[str] = []
+
+    def deposit(self, key: str) -> dict[str, Any]:
+        logical, event = deposit_event(self.stack, self.deposit_pid, key)
+        answer: dict[str, Any] = self.stack.invoke(logical, event)
+        assert answer["statusCode"] == 200, answer
+        return answer
+
+    def bet(self, transaction_id: int | None = None, round_id: int | None = None) -> dict[str, Any]:
+        tid = transaction_id or next(self.ids)
+        rid = round_id or next(self.ids)
+        answer = changebalance(self.stack, self.provider, self.token, self.bet_pid, "BET", tid, rid)
+        assert answer["status"] == "OK", answer
+        self.rounds.append(rid)
+        return answer
+
+    def win(self, i: int) -> dict[str, Any]:
+        answer = changebalance(
+            self.stack, self.provider, self.token, self.bet_pid, "WIN", next(self.ids), self.rounds[i]
+        )
+        assert answer["status"] == "OK", answer
+        return answer
+
+    def bridge(self, body: dict[str, Any]) -> dict[str, Any]:
+        status, answer = self.requests.call(self.requests.wallet("create_transaction", body))
+        assert status == 200, answer
+        return dict(answer)
+
+    def bridge_body(self, i: int) -> dict[str, Any]:
+        """Even calls bet 1.00 (``instant_win.play``), odd ones win 0.50 on the play before."""
+        tid = f"stp_{uuid.uuid4().hex}"
+        if i % 2 == 0 or not self.plays:
+            self.plays.append(tid)
+            kind, amount, prev = "play", "-1.00", []
+        else:
+            kind, amount, prev = "win", "0.50", [self.plays[-1]]
+        return {
+            "transaction_id": tid,
+            "user_id": self.bridge_pid,
+            "type": f"instant_win.{kind}",
+            "data": {"contract_id": f"con_{self.plays[-1][4:24]}", "session_id": "ses_bench"},
+            "prev_transactions": prev,
+            "transactions": [{"id": f"t-{tid}", "account_id": "real", "amount": amount, "data": {}}],
+        }
+
+
+# ---------------------------------------------------------------- sections
+def throughput(stack: LocalStack, callers: Callers, quick: bool) -> dict[str, Any]:
+    from bench import rates
+
+    blocks, per_block = (2, 10) if quick else (5, max(10, N // 5))
+    ceiling = rates.Ceiling(stack)
+    for warm in (lambda: callers.deposit("warm"), callers.bet, lambda: callers.win(0)):
+        warm()
+    callers.bridge(callers.bridge_body(0))
+    callers.rounds.clear()
+    measured = rates.alternating(
+        ceiling,
+        {
+            "admin_deposit": lambda i: callers.deposit(f"h{i}-{uuid.uuid4().hex[:6]}"),
+            "changebalance_bet": lambda i: callers.bet(),
+            "changebalance_win": callers.win,
+            "bridge_transaction": lambda i: callers.bridge(callers.bridge_body(i)),
+        },
+        blocks=blocks,
+        per_block=per_block,
+    )
+    return measured
+
+
+def split(callers: Callers, quick: bool) -> dict[str, Any]:
+    """Each call's time, and the emulator's part of it, side by side (``bench.rates.split``)."""
+    from bench import rates
+
+    n = 20 if quick else 100
+    return {
+        "changebalance_bet": rates.split(n, callers.bet),
+        "admin_deposit": rates.split(n, lambda: callers.deposit(uuid.uuid4().hex)),
+        "bridge_play": rates.split(n, lambda: callers.bridge(callers.bridge_body(0))),
+    }
+
+
+def requests_and_capacity(stack: LocalStack, callers: Callers) -> dict[str, Any]:
+    """One call of each kind alone: its DynamoDB requests and capacity."""
+    from bench import capacity
+    from casino.wallet import domain, service
+
+    def service_deposit(key: str) -> None:
+        def decide(w: domain.Wallet, now: int) -> tuple[domain.Movement, dict[str, Any]]:
+            m = domain.deposit(w, 100, now, {"source": "bench"})
+            return m, {"real": m.wallet.real}
+
+        service.move(callers.deposit_pid, decide, scope=f"bench#{callers.deposit_pid}", key=key, fp="f")
+
+    tid, rid = next(callers.ids), next(callers.ids)
+    play = callers.bridge_body(0)
+    win = callers.bridge_body(1)
+    key = f"count-{uuid.uuid4().hex[:8]}"
+    calls: list[tuple[str, Callable[[], Any]]] = [
+        ("changebalance_bet", lambda: callers.bet(tid, rid)),
+        ("changebalance_win", lambda: callers.win(len(callers.rounds) - 1)),
+        ("changebalance_bet_replay", lambda: callers.bet(tid, rid)),
+        ("bridge_play", lambda: callers.bridge(play)),
+        ("bridge_win", lambda: callers.bridge(win)),
+        ("bridge_play_replay", lambda: callers.bridge(play)),
+        ("admin_deposit", lambda: callers.deposit(key)),
+        ("admin_deposit_replay", lambda: callers.deposit(key)),
+        ("wallet_movement_service", lambda: service_deposit(key + "s")),
+        ("wallet_replay_service", lambda: service_deposit(key + "s")),
+    ]
+    out: dict[str, Any] = {}
+    for name, call in calls:
+        with capacity.metering(stack) as meter:
+            call()
+        out[name] = meter.figures()
+    return out
+
+
+def latency(stack: LocalStack, quick: bool) -> dict[str, Any]:
+    """BETs from 1, 4 and 16 concurrent clients: on one player's wallet, and each client on a
+    player of its own."""
     import threading
 
-    from casino.provider import sessions
-    from casino.wallet import admin
+    from bench import rates
     from local.provider_client import ProviderClient
 
     client = ProviderClient("http://bench")
     ids = iter(range(2 * 10**9, 3 * 10**9))
     lock = threading.Lock()
-    results: dict[str, Any] = {}
-    for n in clients:
-        pid = f"bench-w-{uuid.uuid4().hex[:8]}"
-        admin.create_player(player_id=pid, user_name=pid, country="MT", currency="EUR")
-        admin.post_transaction(pid, type="adjustment", amount="100000.00", idempotency_key="fund")
-        token = sessions.open_session(player_id=pid, provider="tlt", game_id=1001, ttl_minutes=600)["token"]
-        latencies: list[float] = []
-        failures: Counter[str] = Counter()
+    calls = 32 if quick else 160
+    levels = (1, 4) if quick else (1, 4, 16)
+    shared: dict[int, tuple[str, str]] = {}
 
-        def worker(
-            count: int,
-            token: str = token,
-            pid: str = pid,
-            latencies: list[float] = latencies,
-            failures: Counter[str] = failures,
-        ) -> None:
-            for _ in range(count):
+    def prepare(one_wallet: bool) -> Callable[[int, int], Callable[[], str | None]]:
+        def make(level: int, client_no: int) -> Callable[[], str | None]:
+            if one_wallet:
+                if level not in shared:
+                    pid = funded_player("bench-w")
+                    shared[level] = (pid, provider_session(pid))
+                pid, token = shared[level]
+            else:
+                pid = funded_player("bench-l")
+                token = provider_session(pid)
+
+            def call() -> str | None:
                 with lock:
                     tid, rid = next(ids), next(ids)
-                started = time.perf_counter()
                 answer = changebalance(stack, client, token, pid, "BET", tid, rid)
-                elapsed = time.perf_counter() - started
-                with lock:
-                    latencies.append(elapsed)
-                    if answer["status"] != "OK":
-                        failures[answer["data"]["error_code"]] += 1
+                return None if answer["status"] == "OK" else str(answer["data"].get("error_code"))
 
-        threads = [threading.Thread(target=worker, args=(calls // n,)) for _ in range(n)]
-        began = time.perf_counter()
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        wall = time.perf_counter() - began
-        latencies.sort()
-        results[str(n)] = {
-            "calls_per_s": round(len(latencies) / wall, 1),
-            "p50_ms": round(latencies[len(latencies) // 2] * 1000, 1),
-            "p99_ms": round(latencies[max(0, int(len(latencies) * 0.99) - 1)] * 1000, 1),
-            "refused": dict(failures),
-        }
-    one = results[str(clients[0])]["calls_per_s"]
-    for figures in results.values():
-        figures["of_one_client_rate"] = round(figures["calls_per_s"] / one, 2)
+            call()  # warm, and the player's first movement, untimed
+            return call
+
+        return make
+
+    return {
+        "one_wallet": rates.concurrent(levels, calls, prepare(one_wallet=True)),
+        "distinct_players": rates.concurrent(levels, calls, prepare(one_wallet=False)),
+    }
+
+
+def cost_of_callbacks(stack: LocalStack, per_op: dict[str, Any], lat: dict[str, Any]) -> dict[str, Any]:
+    from bench import costs
+
+    fn = stack.functions["ProviderChangebalanceFunction"]
+    bet, win = per_op["changebalance_bet"], per_op["changebalance_win"]
+    reads = (bet["read_units"] + win["read_units"]) / 2
+    writes = (bet["write_units"] + win["write_units"]) / 2
+    duration = lat["distinct_players"]["1"]["p50_ms"]
+    figures = costs.callbacks(int(stack.resolve(fn.memory_mb)), duration, reads, writes)
+    figures["basis"] = (
+        "a callback is the mean of a BET and a WIN: one REST request, one invocation of "
+        "ProviderChangebalanceFunction for the p50 measured through the handler with one client "
+        "(moto standing in for DynamoDB's latency), its modelled DynamoDB units"
+    )
+    return figures
+
+
+def cost_of_plays(stack: LocalStack, played: dict[str, Any]) -> dict[str, Any]:
+    from bench import costs
+
+    if "error" in played:
+        return {"error": "the plays section failed"}
+    one = played["dynamodb_requests"]
+    invocations = []
+    for fn, durations in one.get("durations_ms", {}).items():
+        if fn not in stack.functions:
+            continue
+        memory = int(stack.resolve(stack.functions[fn].memory_mb))
+        invocations += [(fn, memory, d) for d in durations]
+    api = sum(1 for fn, *_ in invocations if fn.startswith(("Client", "Bridge")))  # through API Gateway
+    figures = costs.per_million(
+        api_requests=api,
+        invocations=invocations,
+        read_units=one["capacity"]["read_units"],
+        write_units=one["capacity"]["write_units"],
+        transitions=played["transitions"]["mean"],
+    )
+    poll = costs.per_million(
+        api_requests=1,
+        invocations=[("ClientContractFunction", 512, one.get("poll_ms", 0.0))],
+        read_units=one["poll_capacity"]["read_units"],
+        write_units=one["poll_capacity"]["write_units"],
+    )
+    figures["each_poll_of_the_contract_usd_per_million"] = poll["total_usd"]
+    figures["basis"] = (
+        "one play: POST /play and POST /view_done from the client, the operator's wallet called twice "
+        "through the account bridge (our own brand: through API Gateway too), the contract's Lambda tasks, "
+        "Finalize's direct DynamoDB write, its state transitions; the client's polls of the contract are "
+        "apart (each one priced alone)"
+    )
+    return figures
+
+
+# ---------------------------------------------------------------- the run
+def write_reports(outputs: dict[str, Any], quick: bool) -> Path:
+    """The results (JSON), their summary, the document and the chart (a quick run's apart, under
+    ``.build/bench/quick/``, so that it never replaces the real figures)."""
+    from bench import report
+
+    results = QUICK_DIR if quick else RESULTS_DIR
+    results.mkdir(parents=True, exist_ok=True)
+    for name, figures in outputs.items():
+        (results / name).write_text(json.dumps(figures, indent=2, default=str) + "\n", encoding="utf-8")
+    summary = report.summary(outputs)
+    (results / "summary.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+    doc = results / "benchmarks.md" if quick else DOC
+    chart = results / "benchmarks.png" if quick else CHART
+    report.chart(outputs, chart)
+    doc.write_text(report.markdown(outputs, summary, chart.relative_to(doc.parent)), encoding="utf-8")
+    for row in summary["rows"]:
+        print(f"{row['verdict']:>5}  {row['measure']}: {row['value']} (target {row['target']})")
     return results
 
 
-def _requests(counts: dict[str, int]) -> str:
-    return ", ".join(f"{n} {op}" for op, n in sorted(counts.items())) + f" ({sum(counts.values())} in all)"
-
-
-def one_wallet_rows(figures: dict[str, Any]) -> str:
-    return "\n".join(
-        f"| {n} | {f['calls_per_s']} | {f['of_one_client_rate']} | {f['p50_ms']} ms | {f['p99_ms']} ms | {f['refused'] or 'none'} |"
-        for n, f in figures.items()
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description="Every benchmark in one run.")
+    parser.add_argument("--quick", action="store_true", help="few samples: a smoke run (also BENCH_QUICK=1)")
+    parser.add_argument(
+        "--report", action="store_true", help="measure nothing: write the document and the chart from the results"
     )
+    args = parser.parse_args(argv)
+    quick = args.quick or os.environ.get("BENCH_QUICK") == "1"
+    if args.report:
+        results = QUICK_DIR if quick else RESULTS_DIR
+        names = ("wallet.json", "growth.json", "plays.json", "passwords.json", "coldstart.json", "costs.json")
+        write_reports({n: json.loads((results / n).read_text(encoding="utf-8")) for n in names}, quick)
+        return 0
 
+    from bench import coldstart, costs, growth, limits, passwords, plays, report
+    from local import seed
 
-def markdown(r: dict[str, Any]) -> str:
-    req = r["requests"]
-    return f"""# Benchmarks
+    if quick:
+        plays.PLAYS, plays.CLIENTS = 4, (1, 2)
+        passwords.SAMPLES, passwords.HASHES = 6, 3
+        limits.N, limits.DOMAIN_N = 20, 2000
+    began = time.perf_counter()
+    timings: dict[str, float] = {}
 
-Written by `make bench` (`bench/__main__.py`, `bench/plays.py`); raw figures in
-`bench/results/wallet.json` and `bench/results/plays.json`.
-Machine: Python {r["machine"]["python"]}, {r["machine"]["cpus"]} CPUs, {r["machine"]["platform"]}.
-Everything runs in one process on moto, so absolute rates are the emulator's; the ratio to
-the emulator's own ceiling (measured in the same run) is the figure that tracks our overhead.
+    def timed(name: str, section: Callable[[], Any]) -> Any:
+        started = time.perf_counter()
+        print(f"bench: {name} ...", file=sys.stderr, flush=True)
+        try:
+            return section()
+        except Exception as failed:  # one section's failure is reported, the others still written
+            import traceback
 
-## Wallet movements ({r["n"]} each)
+            traceback.print_exc()
+            return {"error": f"{type(failed).__name__}: {failed}"}
+        finally:
+            timings[name] = round(time.perf_counter() - started, 1)
 
-| measure | value |
-| --- | --- |
-| emulator ceiling: conditional `TransactWriteItems` per second | {r["emulator_ceiling_tx_per_s"]} |
-| admin deposits per second through the handler (auth, validation, domain, one transaction) | {r["deposits_per_s_through_handler"]} |
-| ratio to the ceiling | {r["ratio_to_ceiling"]} |
+    # A free port: the plays and cold-start sections serve the gateway there (the bridge operator's wallet).
+    stack = LocalStack(public_base_url=f"http://127.0.0.1:{plays.free_port()}").start()
+    os.environ["POWERTOOLS_LOG_LEVEL"] = "WARNING"  # one log line per call would drown the figures
+    seeded = timed("stack", lambda: seed.seed(stack))
+    sync_games()
+    callers = Callers(stack)
 
-## Provider callbacks: `changebalance` through the handler ({r["n"]} each, signed events)
+    wallet: dict[str, Any] = {
+        "machine": {"python": sys.version.split()[0], "cpus": os.cpu_count(), "platform": platform.platform()},
+        "quick": quick,
+    }
+    wallet["throughput"] = timed("throughput", lambda: throughput(stack, callers, quick))
+    wallet["split"] = timed("split", lambda: split(callers, quick))
+    wallet["per_operation"] = timed("requests", lambda: requests_and_capacity(stack, callers))
+    wallet["responsible_gaming"] = timed("limits", lambda: limits.bench(stack))
+    wallet["latency"] = timed("latency", lambda: latency(stack, quick))
+    grown = timed("growth", lambda: growth.bench(stack, quick=quick))
+    played = timed("plays", lambda: plays.run(stack, seeded.data, wallet["throughput"].get("ceiling_per_s", 0.0)))
+    signing_in = timed("passwords", lambda: passwords.run(stack))
+    cold = timed("cold starts", lambda: coldstart.run(stack, seeded.data, quick=quick))
+    stack.stop()
 
-| measure | value | ratio to the ceiling |
-| --- | --- | --- |
-| BETs per second | {r["provider"]["bets_per_s_through_handler"]} | {round(r["provider"]["bets_per_s_through_handler"] / r["emulator_ceiling_tx_per_s"], 3)} |
-| WINs per second | {r["provider"]["wins_per_s_through_handler"]} | {round(r["provider"]["wins_per_s_through_handler"] / r["emulator_ceiling_tx_per_s"], 3)} |
+    priced: dict[str, Any] = {"prices": costs.prices()}
+    if "error" not in wallet["per_operation"] and "error" not in wallet["latency"]:
+        priced["callbacks"] = cost_of_callbacks(stack, wallet["per_operation"], wallet["latency"])
+    priced["plays"] = cost_of_plays(stack, played)
+    timings["total"] = round(time.perf_counter() - began, 1)
+    wallet["seconds"] = timings
 
-| call | requests | target |
-| --- | --- | --- |
-| a BET | {_requests(r["provider"]["requests_per_bet"])} | one read (batch), one write |
-| a WIN | {_requests(r["provider"]["requests_per_win"])} | one read (batch), one write |
-| a replay of the BET | {_requests(r["provider"]["requests_per_replay"])} | the stored outcome, from the one read |
-
-The provider's configuration and secret are cached per execution environment (60 s), so a
-warm callback reads them from memory.
-
-## One busy wallet: BETs on one player from concurrent clients (through the handler)
-
-| clients | calls per second | of the one-client rate | p50 | p99 | refused |
-| --- | --- | --- | --- | --- | --- |
-{one_wallet_rows(r["one_wallet"])}
-
-Target: 16 clients keep at least half of the one-client rate, p99 under 1 s. A lost race is
-decided again from the transaction's cancellation reasons (no re-read); inside one execution
-environment one wallet's movements queue on a lock instead of racing for the process's one
-CPU (`casino/wallet/engine.py`).
-
-## DynamoDB requests (counted with botocore's `before-call` event hook)
-
-| call | requests | target |
-| --- | --- | --- |
-| a movement in the wallet (service) | {_requests(req["movement_in_the_wallet"])} | one write, at most one read |
-| a replay in the wallet (service) | {_requests(req["replay_in_the_wallet"])} | at most two in all |
-| an admin deposit through the handler | {_requests(req["admin_deposit_through_handler"])} | the wallet's, plus the admin key lookup |
-| its replay through the handler | {_requests(req["admin_deposit_replay_through_handler"])} | the wallet's, plus the admin key lookup |
-
-A replay is recognised from the cancelled transaction itself
-(`ReturnValuesOnConditionCheckFailure: ALL_OLD` on the idempotency record), never by an extra
-read. The admin API looks its key up on every call (no cache), so that a revoked key stops
-working at once.
-"""
+    outputs = {
+        "wallet.json": wallet,
+        "growth.json": grown,
+        "plays.json": played,
+        "passwords.json": signing_in,
+        "coldstart.json": cold,
+        "costs.json": priced,
+    }
+    results = write_reports(outputs, quick)
+    print(f"bench: {timings['total']} s; figures in {results.relative_to(ROOT)}")
+    failed = [name for name, figures in report.sections(outputs) if "error" in figures]
+    if failed:
+        print(f"bench: sections that failed: {', '.join(failed)}", file=sys.stderr)
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

@@ -82,7 +82,8 @@ class Hub:
         self.stack = stack
         self.base_url = stack.public_base_url
         port = int(urlparse(self.base_url).port or 80)
-        self.server = serve(Gateway(stack, {seed.PLATFORM_PREFIX: seed.provider_platform(data)}), "127.0.0.1", port)
+        self.gateway = Gateway(stack, {seed.PLATFORM_PREFIX: seed.provider_platform(data)})
+        self.server = serve(self.gateway, "127.0.0.1", port)
         self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
         self.thread.start()
         self.operator = SignedClient(self.base_url, *OPERATOR)
@@ -173,28 +174,35 @@ class Player:
 
 
 # ---------------------------------------------------------------- throughput and latency
-def level(hub: Hub, clients: int, plays: int, ceiling: float) -> tuple[dict[str, Any], list[Played]]:
+CEILING_BLOCK = 40  # conditional transactions between two rounds of plays
+
+
+def level(hub: Hub, clients: int, plays: int, ceiling: Any) -> tuple[dict[str, Any], list[Played]]:
     """``plays`` plays shared by ``clients`` concurrent clients (each its own player and
-    session), after one untimed play per client (warm execution environments)."""
+    session), after one untimed play per client (warm execution environments). They play in
+    rounds of one play per client, each round between two blocks of the emulator's ceiling
+    (``bench.rates.Ceiling``): a round's rate over the mean of the ceilings beside it is its
+    ratio, and the level's ratio is their median."""
+    import statistics
+
     players = [hub.player() for _ in range(clients)]
-    each = max(1, plays // clients)
+    rounds = max(1, plays // clients)
     lock = threading.Lock()
     done: list[Played] = []
     errors: Counter[str] = Counter()
 
-    def one_client(player: Player, count: int, out: list[Played]) -> None:
-        for _ in range(count):
-            try:
-                played = player.play()
-            except Exception as failed:  # reported, not fatal: the other clients go on
-                with lock:
-                    errors[f"{type(failed).__name__}: {str(failed)[:120]}"] += 1
-                continue
+    def one_client(player: Player, out: list[Played]) -> None:
+        try:
+            played = player.play()
+        except Exception as failed:  # reported, not fatal: the other clients go on
             with lock:
-                out.append(played)
+                errors[f"{type(failed).__name__}: {str(failed)[:120]}"] += 1
+            return
+        with lock:
+            out.append(played)
 
-    def together(count: int, out: list[Played]) -> float:
-        threads = [threading.Thread(target=one_client, args=(p, count, out)) for p in players]
+    def together(out: list[Played]) -> float:
+        threads = [threading.Thread(target=one_client, args=(p, out)) for p in players]
         began = time.perf_counter()
         for t in threads:
             t.start()
@@ -202,9 +210,17 @@ def level(hub: Hub, clients: int, plays: int, ceiling: float) -> tuple[dict[str,
             t.join()
         return time.perf_counter() - began
 
-    together(1, [])  # warm, not counted
+    together([])  # warm, not counted
     errors.clear()
-    wall = together(each, done)
+    ceilings = [ceiling.rate(CEILING_BLOCK)]
+    ratios: list[float] = []
+    wall = 0.0
+    for _ in range(rounds):
+        before = len(done)
+        took = together(done)
+        wall += took
+        ceilings.append(ceiling.rate(CEILING_BLOCK))
+        ratios.append(((len(done) - before) / took) / ((ceilings[-2] + ceilings[-1]) / 2))
     for p in players:
         p.close()
     answered = [p.answered_s for p in done]
@@ -215,7 +231,9 @@ def level(hub: Hub, clients: int, plays: int, ceiling: float) -> tuple[dict[str,
         "plays": len(done),
         "seconds": round(wall, 2),
         "plays_per_s": round(rate, 2),
-        "ratio_to_ceiling": round(rate / ceiling, 4),
+        "ceiling_per_s": round(statistics.median(ceilings), 1),
+        "ratio_to_ceiling": round(statistics.median(ratios), 4) if ratios else None,
+        "ratio_spread": [round(min(ratios), 4), round(max(ratios), 4)] if ratios else None,
         "play_p50_ms": ms(percentile(answered, 50)) if answered else None,
         "play_p99_ms": ms(percentile(answered, 99)) if answered else None,
         "play_to_final_p50_ms": ms(percentile(whole, 50)) if whole else None,
@@ -271,8 +289,14 @@ def transitions(stack: LocalStack, played: list[Played]) -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------- DynamoDB requests
+@dataclass
+class ByFunction:
+    counts: Counter[tuple[str, str]]
+    durations_ms: dict[str, list[float]]
+
+
 @contextmanager
-def requests_by_function(stack: LocalStack) -> Iterator[Counter[tuple[str, str]]]:
+def requests_by_function(stack: LocalStack) -> Iterator[ByFunction]:
     """DynamoDB requests by (function, operation), with botocore's ``before-call`` hook, like
     ``local.metering.counting``: on the shared client the handlers use, and on the clients the
     emulator's Step Functions creates for each direct DynamoDB task (no function: Finalize).
@@ -283,15 +307,20 @@ def requests_by_function(stack: LocalStack) -> Iterator[Counter[tuple[str, str]]
 
     current = threading.local()
     counts: Counter[tuple[str, str]] = Counter()
+    durations: dict[str, list[float]] = {}
     lock = threading.Lock()
     invoke = stack.invoke
 
     def invoking(logical_id: str, event: dict[str, Any]) -> Any:
         before = getattr(current, "fn", None)
         current.fn = logical_id
+        started = time.perf_counter()
         try:
             return invoke(logical_id, event)
         finally:
+            took = (time.perf_counter() - started) * 1000
+            with lock:
+                durations.setdefault(logical_id, []).append(round(took, 2))
             current.fn = before
 
     def count(model: Any, **_: Any) -> None:
@@ -304,7 +333,7 @@ def requests_by_function(stack: LocalStack) -> Iterator[Counter[tuple[str, str]]
     shared_events.register("before-call.dynamodb", count)
     session_events.register("before-call.dynamodb", count)
     try:
-        yield counts
+        yield ByFunction(counts, durations)
     finally:
         session_events.unregister("before-call.dynamodb", count)
         shared_events.unregister("before-call.dynamodb", count)
@@ -326,18 +355,20 @@ def until_ended(stack: LocalStack, contract_id: str, within_s: float = FINAL_WIT
 
 def requests_of_one_play(hub: Hub) -> dict[str, Any]:
     """One warm play alone, counted: play, view_done, and everything to the end of its
-    execution (waited for with DescribeExecution, not by polling the contract); then the
-    client's one poll of the contract, and a login, counted apart."""
+    execution (waited for with DescribeExecution, not by polling the contract), with its
+    capacity (``bench.capacity``) and each invocation's duration; then the client's one poll
+    of the contract, and a login, counted apart."""
+    from bench import capacity
     from local.metering import counting
 
     player = hub.player()
     player.play()  # warm
-    with requests_by_function(hub.stack) as by_function, counting() as shared:
+    with requests_by_function(hub.stack) as by_function, counting() as shared, capacity.metering(hub.stack) as meter:
         answer = player.http.post("/play", json={"game_id": GAME, "stake": STAKE, "play_id": uuid.uuid4().hex})
         cid = answer.json()["contract"]["id"]
         player.http.post("/view_done", json={"contract_id": cid})
         ended = until_ended(hub.stack, cid)
-    with counting() as poll:
+    with requests_by_function(hub.stack) as polled, counting() as poll, capacity.metering(hub.stack) as poll_meter:
         final = player.http.get(f"/contracts/{cid}").json()["contract"]["status"]
     player.close()
     pid = hub.funded_player()
@@ -346,9 +377,10 @@ def requests_of_one_play(hub: Hub) -> dict[str, Any]:
         hub.login(pid, token).close()
     functions: dict[str, dict[str, int]] = {}
     operations: Counter[str] = Counter()
-    for (fn, op), n in sorted(by_function.items()):
+    for (fn, op), n in sorted(by_function.counts.items()):
         functions.setdefault(fn, {})[op] = n
         operations[op] += n
+    poll_ms = [d for ds in polled.durations_ms.values() for d in ds]
     return {
         "execution": ended,
         "contract": final,
@@ -356,14 +388,21 @@ def requests_of_one_play(hub: Hub) -> dict[str, Any]:
         "per_play_total": sum(operations.values()),
         "per_play_by_operation": dict(operations),
         "per_play_on_the_shared_client": sum(shared.values()),
+        "capacity": meter.figures(),
+        "durations_ms": by_function.durations_ms,
         "per_poll_of_the_contract": dict(poll),
+        "poll_capacity": poll_meter.figures(),
+        "poll_ms": poll_ms[0] if poll_ms else 0.0,
         "per_login": dict(login),
     }
 
 
 # ---------------------------------------------------------------- the section
-def bench(stack: LocalStack, data: dict[str, Any], ceiling: float) -> dict[str, Any]:
+def bench(stack: LocalStack, data: dict[str, Any], ceiling_per_s: float = 0.0) -> dict[str, Any]:
     """Everything above, on a stack seeded with ``data`` whose ``public_base_url`` is free."""
+    from bench.rates import Ceiling
+
+    ceiling = Ceiling(stack, "plays")
     hub = Hub(stack, data)
     try:
         began = time.perf_counter()
@@ -382,7 +421,9 @@ def bench(stack: LocalStack, data: dict[str, Any], ceiling: float) -> dict[str, 
             "plays_per_level": PLAYS,
             "game": GAME,
             "stake": STAKE,
-            "emulator_ceiling_tx_per_s": round(ceiling, 1),
+            "emulator_ceiling_tx_per_s": round(
+                sorted(f["ceiling_per_s"] for f in levels.values())[len(levels) // 2], 1
+            ),
             "levels": levels,
             "transitions": read,
             "dynamodb_requests": requests,
@@ -392,10 +433,10 @@ def bench(stack: LocalStack, data: dict[str, Any], ceiling: float) -> dict[str, 
         hub.close()
 
 
-def run(stack: LocalStack, data: dict[str, Any], ceiling: float) -> dict[str, Any]:
+def run(stack: LocalStack, data: dict[str, Any], ceiling_per_s: float = 0.0) -> dict[str, Any]:
     """``bench``, or what went wrong (so that a broken play does not cost the other sections)."""
     try:
-        return bench(stack, data, ceiling)
+        return bench(stack, data, ceiling_per_s)
     except Exception as failed:
         traceback.print_exc()
         return {"error": f"{type(failed).__name__}: {failed}"}
@@ -451,9 +492,10 @@ bridge operator `demo` calls `create_session` for a player funded through the ad
 logs in once; each play is `POST /play` (stake {r["stake"]} EUR), `POST /view_done`, then
 `GET /contracts/{{id}}` every {int(POLL_S * 1000)} ms until the contract is final. The bet and the win go over
 HTTP from the contract's tasks to the account bridge on the same server. One untimed play per
-client first (warm execution environments). The ratio is plays per second over the emulator
-ceiling above, measured in the same run: {r["emulator_ceiling_tx_per_s"]} conditional
-`TransactWriteItems` per second.
+client first (warm execution environments). The clients play in rounds (one play each), every
+round between two blocks of {CEILING_BLOCK} of the emulator's ceiling (median here
+{r["emulator_ceiling_tx_per_s"]} conditional `TransactWriteItems` per second); the ratio is the median
+of each round's rate over the mean of the ceilings beside it.
 
 | clients | plays | plays per second | ratio to the ceiling | of the {first}-client rate | `POST /play` p50 | `POST /play` p99 | play to finalized, p50 | final status | errors |
 | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |
@@ -480,8 +522,8 @@ play (`BENCH_PLAYS` for more; `BENCH_PLAY_CLIENTS`, default `1,4`, for the level
 Price: Step Functions Standard workflows, USD {price["usd_per_1000_state_transitions"]} per 1,000
 state transitions in {price["regions"]}: the list price on
 {price["source"]}, as of {price["as_of"]}. Every state entered counts, Choice
-states and retries included; the free tier (4,000 transitions a month) is left out, and so
-are the Lambda, DynamoDB and API Gateway charges.
+states and retries included; the free tier (4,000 transitions a month) is left out. A play's
+whole cost (API Gateway, Lambda, DynamoDB and these transitions) is under "Cost per million".
 
 ### DynamoDB requests of one play (counted with botocore's `before-call` event hook)
 
@@ -492,6 +534,7 @@ One warm play alone, from `POST /play` to the end of its execution (waited for w
 | --- | --- |
 {per_fn}
 | **one play in all** | **{_ops(req["per_play_by_operation"])}** |
+| its modelled capacity (`bench/capacity.py`) | {req["capacity"]["read_units"]} read units, {req["capacity"]["write_units"]} write units |
 | the client's poll `GET /contracts/{{id}}` (each) | {_ops(req["per_poll_of_the_contract"])} |
 | a login (once per session; the bridge's `initialize_session` and `get_user_data` included) | {_ops(req["per_login"])} |
 
