@@ -45,11 +45,10 @@ def test_overdue_sessions_are_finished_once_and_live_ones_are_left(running: Runn
     assert "gsi3pk" not in _get(running, overdue)
     assert _get(running, alive)["status"] == "active"
     ended_at = _get(running, overdue)["end_date"]
-    for _ in range(50):  # other tests' sessions on this stack may be overdue too: a run takes a batch
-        again = running.invoke("SessionExpiryFunction", event("schedules/session-expiry.json"))
-        if again["overdue"] == 0:
-            break
-    assert (again["overdue"], again["finished"]) == (0, 0)
+    # Other tests' sessions on this stack may be overdue too, so the runs' counts are not ours to
+    # check; what is: our session is not finished again, and the live one is left.
+    for _ in range(2):
+        running.invoke("SessionExpiryFunction", event("schedules/session-expiry.json"))
     assert _get(running, overdue)["end_date"] == ended_at  # finished once
     assert _get(running, alive)["status"] == "active"
 
