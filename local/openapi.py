@@ -1162,7 +1162,31 @@ def _rest_operation(endpoint: Endpoint, app: APIGatewayRestResolver, facts: Fact
         responses[str(status)] = {"$ref": f"#/components/responses/Error{status}"}
     op["responses"] = responses
     schemas = emitted.get("components", {}).get("schemas", {})
-    return op, {k: _refined(v) for k, v in schemas.items() if k not in POWERTOOLS_ONLY_SCHEMAS}
+    return op, {k: _numbers_too(_refined(v)) for k, v in schemas.items() if k not in POWERTOOLS_ONLY_SCHEMAS}
+
+
+def _numbers_too(node: Any) -> Any:
+    """The admin models' amounts and factors (``casino.api.admin_models``) are read from a decimal
+    string or a JSON number (exactly, as a Decimal); their own JSON schema names the string only."""
+    amount, factor = _amount_schema(), TypeAdapter(admin_models.Factor).json_schema()
+    numbers: list[tuple[Json, Json]] = [
+        (amount, {"type": "number"}),
+        (factor, {"type": "number", "minimum": 0, "maximum": int(admin_models.MAX_FACTOR)}),
+    ]
+
+    def visit(item: Any) -> Any:
+        if isinstance(item, list):
+            return [visit(v) for v in item]
+        if not isinstance(item, dict):
+            return item
+        bare = {k: v for k, v in item.items() if k not in ("title", "description")}
+        for string, number in numbers:
+            if bare == string:
+                named = {k: item[k] for k in ("title", "description") if k in item}
+                return {"anyOf": [string, number], **named, "description": "a decimal string, or a JSON number"}
+        return {k: visit(v) for k, v in item.items()}
+
+    return visit(node)
 
 
 # ---------------------------------------------------------------- signing schemes, worked examples
