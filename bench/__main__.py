@@ -71,11 +71,13 @@ def _route(stack: LocalStack, path: str) -> tuple[str, Any]:
     return next((fn.logical_id, r) for fn in stack.functions.values() for r in fn.routes if r.pattern.match(path))
 
 
-def changebalance(
+def changebalance_event(
     stack: LocalStack, client: Any, token: str, pid: str, kind: str, transaction_id: int, round_id: int
-) -> dict[str, Any]:
-    """One signed changebalance of 1.00 through the handler, as API Gateway delivers it."""
-    path = "/api/v1/provider/tlt/changebalance"
+) -> tuple[str, dict[str, Any]]:
+    """The function and the event of one signed changebalance of 1.00, as API Gateway delivers
+    it, signed with ``client``'s scheme (the provider's own): what the provider and the gateway
+    do before our code runs."""
+    path = f"/api/v1/provider/{client.provider}/changebalance"
     logical, route = _route(stack, path)
     data = {
         "token": token,
@@ -88,17 +90,26 @@ def changebalance(
         "amount": "__1.00__",
         "transaction_timestamp": "2026-11-22T03:00:00Z",
     }
-    body = json.dumps(client.envelope("changebalance", data)).replace('"__1.00__"', "1.00").encode()
+    envelope = client.envelope("changebalance", data)
+    body = json.dumps(envelope).replace('"__1.00__"', "1.00").encode()
     event = proxy_event(
         route,
         "POST",
         path,
-        {"provider": "tlt"},
-        list(client.headers("changebalance", "", body).items()),
+        {"provider": client.provider},
+        list(client.headers("changebalance", envelope["request_timestamp"], body).items()),
         "",
         body,
         "127.0.0.1",
     )
+    return logical, event
+
+
+def changebalance(
+    stack: LocalStack, client: Any, token: str, pid: str, kind: str, transaction_id: int, round_id: int
+) -> dict[str, Any]:
+    """One signed changebalance of 1.00 through the handler; its answer's envelope."""
+    logical, event = changebalance_event(stack, client, token, pid, kind, transaction_id, round_id)
     answer: dict[str, Any] = json.loads(stack.invoke(logical, event)["body"])
     return answer
 
@@ -121,21 +132,60 @@ def funded_player(prefix: str, amount: str = "100000.00") -> str:
     return pid
 
 
-def provider_session(pid: str) -> str:
+def provider_session(pid: str, provider: str) -> str:
     from casino.provider import sessions
 
-    token: str = sessions.open_session(player_id=pid, provider="tlt", game_id=1001, ttl_minutes=600)["token"]
+    token: str = sessions.open_session(player_id=pid, provider=provider, game_id=1001, ttl_minutes=600)["token"]
     return token
 
 
+# The callbacks the bench times and prices are a provider's of the default signature scheme
+# (``hmac-sha256``: provider-callbacks.md, "the default for a new provider"); the seeded ``tlt``
+# keeps the seed's ``seed-sha1``, whose hash binding is one more item in each transaction, and
+# is measured beside it (``*_seed_sha1`` in the requests and capacity, and its cost).
+HMAC_PROVIDER = {
+    "code": "bhm",
+    "name": "Bench provider (hmac-sha256)",
+    "operator_id": "bench-op",
+    "secret": "bench-hmac-secret-1234",
+    "signature": "hmac-sha256",
+}
+
+
 def sync_games() -> None:
-    """The seeded provider's games, as its game-list sync stores them (a BET names one)."""
-    from casino.registry import game_sync, store
+    """The seeded provider's games, as its game-list sync stores them (a BET names one), and the
+    bench's own ``hmac-sha256`` provider with the same games."""
+    from casino.registry import game_sync, providers, store
     from local import seed
 
     catalogue = seed.load()["providers"][0]["catalogue"]
     plan = game_sync.plan("tlt", catalogue, store.games_of("tlt"))
     store.apply_game_sync("tlt", plan.upserts, plan.categories)
+    code = HMAC_PROVIDER["code"]
+    providers.register(
+        code=code,
+        name=HMAC_PROVIDER["name"],
+        operator_id=HMAC_PROVIDER["operator_id"],
+        secret=HMAC_PROVIDER["secret"],
+        platform_url="http://127.0.0.1:9/bench",
+        currencies=["EUR"],
+        signature=HMAC_PROVIDER["signature"],
+    )
+    plan = game_sync.plan(code, catalogue, store.games_of(code))
+    store.apply_game_sync(code, plan.upserts, plan.categories)
+
+
+def default_provider_client() -> Any:
+    """A client that signs as the bench's ``hmac-sha256`` provider (``sync_games`` registers it)."""
+    from local.provider_client import ProviderClient
+
+    return ProviderClient(
+        "http://bench",
+        provider=HMAC_PROVIDER["code"],
+        operator_id=HMAC_PROVIDER["operator_id"],
+        secret=HMAC_PROVIDER["secret"],
+        signature=HMAC_PROVIDER["signature"],
+    )
 
 
 class Callers:
@@ -147,14 +197,18 @@ class Callers:
         from local.server import Gateway
 
         self.stack = stack
-        self.provider = ProviderClient("http://bench")
+        self.provider = default_provider_client()
+        self.legacy = ProviderClient("http://bench")  # the seeded tlt: seed-sha1
         self.requests = FirstRequests(stack, Gateway(stack))
         self.ids = iter(range(1, 10**9))
         self.deposit_pid = funded_player("bench-d")
         self.bet_pid = funded_player("bench-p")
-        self.token = provider_session(self.bet_pid)
+        self.token = provider_session(self.bet_pid, self.provider.provider)
+        self.legacy_pid = funded_player("bench-l")
+        self.legacy_token = provider_session(self.legacy_pid, self.legacy.provider)
         self.bridge_pid = funded_player("bench-b")
         self.rounds: list[int] = []
+        self.legacy_rounds: list[int] = []
         self.plays: list[str] = []
 
     def deposit(self, key: str) -> dict[str, Any]:
@@ -171,9 +225,45 @@ class Callers:
         self.rounds.append(rid)
         return answer
 
+    def bet_invocation(self) -> Callable[[], Any]:
+        """A BET's event built (signed, as the gateway hands it over) and the invocation of the
+        handler with it, to be timed alone: the provider's and the gateway's work is not ours."""
+        tid, rid = next(self.ids), next(self.ids)
+        logical, event = changebalance_event(self.stack, self.provider, self.token, self.bet_pid, "BET", tid, rid)
+        self.rounds.append(rid)
+
+        def invoke() -> Any:
+            return self.stack.invoke(logical, event)
+
+        return invoke
+
+    def deposit_invocation(self) -> Callable[[], Any]:
+        logical, event = deposit_event(self.stack, self.deposit_pid, uuid.uuid4().hex)
+
+        def invoke() -> Any:
+            return self.stack.invoke(logical, event)
+
+        return invoke
+
     def win(self, i: int) -> dict[str, Any]:
         answer = changebalance(
             self.stack, self.provider, self.token, self.bet_pid, "WIN", next(self.ids), self.rounds[i]
+        )
+        assert answer["status"] == "OK", answer
+        return answer
+
+    def legacy_bet(self, transaction_id: int | None = None, round_id: int | None = None) -> dict[str, Any]:
+        """A BET of the seeded ``seed-sha1`` provider (each call signed afresh: a new hash)."""
+        tid = transaction_id or next(self.ids)
+        rid = round_id or next(self.ids)
+        answer = changebalance(self.stack, self.legacy, self.legacy_token, self.legacy_pid, "BET", tid, rid)
+        assert answer["status"] == "OK", answer
+        self.legacy_rounds.append(rid)
+        return answer
+
+    def legacy_win(self) -> dict[str, Any]:
+        answer = changebalance(
+            self.stack, self.legacy, self.legacy_token, self.legacy_pid, "WIN", next(self.ids), self.legacy_rounds[-1]
         )
         assert answer["status"] == "OK", answer
         return answer
@@ -231,8 +321,8 @@ def split(callers: Callers, quick: bool) -> dict[str, Any]:
 
     n = 20 if quick else 100
     return {
-        "changebalance_bet": rates.split(n, callers.bet),
-        "admin_deposit": rates.split(n, lambda: callers.deposit(uuid.uuid4().hex)),
+        "changebalance_bet": rates.split(n, callers.bet_invocation, prepared=True),
+        "admin_deposit": rates.split(n, callers.deposit_invocation, prepared=True),
         "bridge_play": rates.split(n, lambda: callers.bridge(callers.bridge_body(0))),
     }
 
@@ -250,6 +340,8 @@ def requests_and_capacity(stack: LocalStack, callers: Callers) -> dict[str, Any]
         service.move(callers.deposit_pid, decide, scope=f"bench#{callers.deposit_pid}", key=key, fp="f")
 
     tid, rid = next(callers.ids), next(callers.ids)
+    ltid, lrid = next(callers.ids), next(callers.ids)
+    callers.legacy_bet()  # this environment has read the seeded provider's game (as the others have)
     play = callers.bridge_body(0)
     win = callers.bridge_body(1)
     key = f"count-{uuid.uuid4().hex[:8]}"
@@ -257,6 +349,9 @@ def requests_and_capacity(stack: LocalStack, callers: Callers) -> dict[str, Any]
         ("changebalance_bet", lambda: callers.bet(tid, rid)),
         ("changebalance_win", lambda: callers.win(len(callers.rounds) - 1)),
         ("changebalance_bet_replay", lambda: callers.bet(tid, rid)),
+        ("changebalance_bet_seed_sha1", lambda: callers.legacy_bet(ltid, lrid)),
+        ("changebalance_win_seed_sha1", callers.legacy_win),
+        ("changebalance_bet_replay_seed_sha1", lambda: callers.legacy_bet(ltid, lrid)),
         ("bridge_play", lambda: callers.bridge(play)),
         ("bridge_win", lambda: callers.bridge(win)),
         ("bridge_play_replay", lambda: callers.bridge(play)),
@@ -279,9 +374,8 @@ def latency(stack: LocalStack, quick: bool) -> dict[str, Any]:
     import threading
 
     from bench import rates
-    from local.provider_client import ProviderClient
 
-    client = ProviderClient("http://bench")
+    client = default_provider_client()
     ids = iter(range(2 * 10**9, 3 * 10**9))
     lock = threading.Lock()
     calls = 32 if quick else 160
@@ -293,11 +387,11 @@ def latency(stack: LocalStack, quick: bool) -> dict[str, Any]:
             if one_wallet:
                 if level not in shared:
                     pid = funded_player("bench-w")
-                    shared[level] = (pid, provider_session(pid))
+                    shared[level] = (pid, provider_session(pid, client.provider))
                 pid, token = shared[level]
             else:
                 pid = funded_player("bench-l")
-                token = provider_session(pid)
+                token = provider_session(pid, client.provider)
 
             def call() -> str | None:
                 with lock:
@@ -316,20 +410,40 @@ def latency(stack: LocalStack, quick: bool) -> dict[str, Any]:
     }
 
 
+def api_of(fn: Any) -> str:
+    """``http`` when the function's routes are on an HTTP API of the template, else ``rest``."""
+    kinds = {event.get("Type") for event in fn.properties.get("Events", {}).values()}
+    return "http" if "HttpApi" in kinds else "rest"
+
+
 def cost_of_callbacks(stack: LocalStack, per_op: dict[str, Any], lat: dict[str, Any]) -> dict[str, Any]:
     from bench import costs
 
     fn = stack.functions["ProviderChangebalanceFunction"]
+    api = api_of(fn)
     bet, win = per_op["changebalance_bet"], per_op["changebalance_win"]
     reads = (bet["read_units"] + win["read_units"]) / 2
     writes = (bet["write_units"] + win["write_units"]) / 2
     duration = lat["distinct_players"]["1"]["p50_ms"]
-    figures = costs.callbacks(int(stack.resolve(fn.memory_mb)), duration, reads, writes)
+    figures = costs.callbacks(int(stack.resolve(fn.memory_mb)), duration, reads, writes, api)
     figures["basis"] = (
-        "a callback is the mean of a BET and a WIN: one REST request, one invocation of "
-        "ProviderChangebalanceFunction for the p50 measured through the handler with one client "
-        "(moto standing in for DynamoDB's latency), its modelled DynamoDB units"
+        "a callback is the mean of a BET and a WIN of a provider signing with the default scheme "
+        f"(hmac-sha256): one request through the {costs.API_NAMES[api]} its route is on in the template, "
+        "one invocation of ProviderChangebalanceFunction for the p50 measured through the handler with one "
+        "client (moto standing in for DynamoDB's latency), its modelled DynamoDB units"
     )
+    legacy = [per_op.get(f"changebalance_{kind}_seed_sha1") for kind in ("bet", "win")]
+    if all(isinstance(one, dict) and "read_units" in one for one in legacy):
+        seed = costs.callbacks(
+            int(stack.resolve(fn.memory_mb)),
+            duration,
+            sum(one["read_units"] for one in legacy if one) / 2,
+            sum(one["write_units"] for one in legacy if one) / 2,
+            api,
+        )
+        figures["seed_sha1"] = {
+            k: seed[k] for k in ("api", "usd", "total_usd", "on_rest_api_usd", "on_http_api_usd", "inputs")
+        }
     return figures
 
 
@@ -345,8 +459,10 @@ def cost_of_plays(stack: LocalStack, played: dict[str, Any]) -> dict[str, Any]:
             continue
         memory = int(stack.resolve(stack.functions[fn].memory_mb))
         invocations += [(fn, memory, d) for d in durations]
+    through = {api_of(stack.functions[fn]) for fn, *_ in invocations if fn.startswith(("Client", "Bridge"))}
     api = sum(1 for fn, *_ in invocations if fn.startswith(("Client", "Bridge")))  # through API Gateway
     figures = costs.per_million(
+        api=through.pop() if len(through) == 1 else "rest",
         api_requests=api,
         invocations=invocations,
         read_units=one["capacity"]["read_units"],

@@ -60,6 +60,10 @@ def usd(key: str) -> float:
     return price
 
 
+API_PRICES = {"rest": "api_gateway_rest_request", "http": "api_gateway_http_request"}
+API_NAMES = {"rest": "REST API", "http": "HTTP API"}
+
+
 def per_million(
     *,
     api_requests: float,
@@ -67,13 +71,15 @@ def per_million(
     read_units: float,
     write_units: float,
     transitions: float = 0.0,
+    api: str = "rest",
 ) -> dict[str, Any]:
-    """The cost of a million operations, each making ``api_requests`` API Gateway requests, the
-    Lambda ``invocations`` (function, MemorySize in MB, billed duration in ms), the modelled
-    DynamoDB units and the Step Functions transitions given."""
+    """The cost of a million operations, each making ``api_requests`` API Gateway requests through
+    the ``api`` its routes are on in the template (``rest`` or ``http``), the Lambda
+    ``invocations`` (function, MemorySize in MB, billed duration in ms), the modelled DynamoDB
+    units and the Step Functions transitions given; with what the other kind of API would cost."""
     gb_seconds = sum(memory / 1024 * duration / 1000 for _, memory, duration in invocations)
     lines = {
-        "api_gateway_rest": api_requests * usd("api_gateway_rest_request") * MILLION,
+        "api_gateway": api_requests * usd(API_PRICES[api]) * MILLION,
         "lambda_requests": len(invocations) * usd("lambda_request") * MILLION,
         "lambda_duration": gb_seconds * usd("lambda_arm64_gb_second") * MILLION,
         "dynamodb_reads": read_units * usd("dynamodb_read_request_unit") * MILLION,
@@ -81,12 +87,14 @@ def per_million(
         "step_functions": transitions * usd("step_functions_standard_transition") * MILLION,
     }
     total = sum(lines.values())
-    http_api = api_requests * usd("api_gateway_http_request") * MILLION
+    rest = total - lines["api_gateway"] + api_requests * usd(API_PRICES["rest"]) * MILLION
+    http = total - lines["api_gateway"] + api_requests * usd(API_PRICES["http"]) * MILLION
     return {
+        "api": api,
         "usd": {k: round(v, 3) for k, v in lines.items()},
         "total_usd": round(total, 2),
-        "with_http_api_usd": round(total - lines["api_gateway_rest"] + http_api, 2),
-        "http_api_saves_usd": round(lines["api_gateway_rest"] - http_api, 2),
+        "on_rest_api_usd": round(rest, 2),
+        "on_http_api_usd": round(http, 2),
         "inputs": {
             "api_gateway_requests": api_requests,
             "lambda_invocations": [
@@ -100,13 +108,15 @@ def per_million(
     }
 
 
-def callbacks(memory_mb: int, duration_ms: float, read_units: float, write_units: float) -> dict[str, Any]:
-    """A million changebalance callbacks: one REST request, one invocation, its DynamoDB units."""
+def callbacks(memory_mb: int, duration_ms: float, read_units: float, write_units: float, api: str) -> dict[str, Any]:
+    """A million changebalance callbacks: one API Gateway request (through ``api``), one
+    invocation, its DynamoDB units."""
     figures = per_million(
         api_requests=1,
         invocations=[("ProviderChangebalanceFunction", memory_mb, duration_ms)],
         read_units=read_units,
         write_units=write_units,
+        api=api,
     )
     figures["target_max_usd"] = TARGET_USD_PER_MILLION_CALLBACKS
     figures["verdict"] = "PASS" if figures["total_usd"] <= TARGET_USD_PER_MILLION_CALLBACKS else "FAIL"

@@ -218,6 +218,7 @@ class FirstRequests:
             "GameListSyncFunction": lambda: self.from_sample("schedules/game-list-sync.json"),
             "SessionExpiryFunction": lambda: self.from_sample("schedules/session-expiry.json"),
             "ContractSweepFunction": lambda: self.from_sample("schedules/contract-sweep.json"),
+            "TransactionsRollupFunction": lambda: self.from_sample("schedules/transactions-rollup.json"),
             "SportsFeedPullFunction": lambda: {
                 **sample("schedules/contract-sweep.json"),
                 "id": str(uuid.uuid4()),

@@ -65,10 +65,9 @@ def load(stack: LocalStack, template: dict[str, Any], count: int, start: int) ->
 
 
 def bench(stack: LocalStack, *, quick: bool = False) -> dict[str, Any]:
-    from bench.__main__ import changebalance
+    from bench.__main__ import changebalance, default_provider_client
     from casino.provider import sessions
     from casino.wallet import admin
-    from local.provider_client import ProviderClient
 
     stages = (200, 2_000) if quick else STAGES
     calls = 10 if quick else 40
@@ -76,8 +75,8 @@ def bench(stack: LocalStack, *, quick: bool = False) -> dict[str, Any]:
     pid = f"bench-g-{uuid.uuid4().hex[:8]}"
     admin.create_player(player_id=pid, user_name=pid, country="MT", currency="EUR")
     admin.post_transaction(pid, type="adjustment", amount="100000.00", idempotency_key="fund")
-    token = sessions.open_session(player_id=pid, provider="tlt", game_id=1001, ttl_minutes=600)["token"]
-    client = ProviderClient("http://bench")
+    client = default_provider_client()
+    token = sessions.open_session(player_id=pid, provider=client.provider, game_id=1001, ttl_minutes=600)["token"]
     ids = iter(range(9 * 10**8, 10**9))
     latencies: list[float] = []
 

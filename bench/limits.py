@@ -49,16 +49,15 @@ def _domain_rate(limited: bool) -> float:
 
 
 def bench(stack: LocalStack) -> dict[str, Any]:
-    from bench.__main__ import changebalance, rate
+    from bench.__main__ import changebalance, default_provider_client, rate
     from casino.provider import sessions
-    from local.provider_client import ProviderClient
 
-    client = ProviderClient("http://bench")
+    client = default_provider_client()
     ids = iter(range(5 * 10**8, 6 * 10**8))
     figures: dict[str, Any] = {}
     for label, limited in (("without_limits", False), ("with_limits", True)):
         pid = _player(limited)
-        token = sessions.open_session(player_id=pid, provider="tlt", game_id=1001, ttl_minutes=600)["token"]
+        token = sessions.open_session(player_id=pid, provider=client.provider, game_id=1001, ttl_minutes=600)["token"]
 
         def call(transaction_id: int, pid: str = pid, token: str = token) -> None:
             answer = changebalance(stack, client, token, pid, "BET", transaction_id, transaction_id)

@@ -10,6 +10,7 @@ of the machine (others share it) moves both alike.
 from __future__ import annotations
 
 import itertools
+import json
 import statistics
 import threading
 import time
@@ -84,17 +85,30 @@ class AwsCallTime:
         return float(getattr(self.local, "spent", 0.0))
 
 
-def split(calls: int, call: Callable[[], Any]) -> dict[str, Any]:
+def _answered(answer: Any) -> None:
+    """A timed invocation was answered as a success (HTTP 200; a provider envelope OK), not a
+    refusal, which would cost less than the call measured."""
+    assert answer["statusCode"] == 200, answer
+    body = json.loads(answer["body"])
+    assert not isinstance(body, dict) or body.get("status", "OK") == "OK", body
+
+
+def split(calls: int, call: Callable[[], Any], *, prepared: bool = False) -> dict[str, Any]:
     """``calls`` calls one after another, each timed whole, inside its DynamoDB requests (boto3
     and the emulator: what those same requests cost any client, side by side) and inside the
-    emulator alone; ours is the rest (the handler, its framework, our domain). Medians."""
+    emulator alone; ours is the rest (the handler, its framework, our domain). Medians.
+    ``prepared``: ``call`` builds the request (the caller's work: signing, the gateway's event)
+    and answers the invocation to time, so that only the handler's run is timed."""
     totals, requests, emulator = [], [], []
     with EmulatorTime() as moto_timer, AwsCallTime() as aws_timer:
         for _ in range(calls):
+            timed = call() if prepared else call
             moto_before, aws_before = moto_timer.spent(), aws_timer.spent()
             started = time.perf_counter()
-            call()
+            answer = timed()
             totals.append(time.perf_counter() - started)
+            if prepared:
+                _answered(answer)
             requests.append(aws_timer.spent() - aws_before)
             emulator.append(moto_timer.spent() - moto_before)
     own = [t - r for t, r in zip(totals, requests, strict=True)]

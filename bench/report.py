@@ -131,8 +131,8 @@ def summary(o: dict[str, Any]) -> dict[str, Any]:
             row(
                 f"BETs from {max(levels, key=int)} clients, {label}: p50 / p99, of the 1-client rate",
                 f"{top['p50_ms']} / {top['p99_ms']} ms, {top['of_one_client_rate']}",
-                "p99 < 1 s, at least half the 1-client rate",
-                _ok(top["p99_ms"] < 1000 and (top["of_one_client_rate"] or 0) >= 0.5),
+                "at least half the 1-client rate (p50 and p99 tracked)",
+                _ok((top["of_one_client_rate"] or 0) >= 0.5),
             )
     grown = o["growth.json"]
     if not _failed(grown):
@@ -149,16 +149,24 @@ def summary(o: dict[str, Any]) -> dict[str, Any]:
     if isinstance(priced.get("callbacks"), dict) and "total_usd" in priced["callbacks"]:
         c = priced["callbacks"]
         row(
-            "cost per million callbacks (REST API)",
-            f"USD {c['total_usd']:.2f} (HTTP API: {c['with_http_api_usd']:.2f})",
+            f"cost per million callbacks ({_api(c)}), the default signature scheme (hmac-sha256)",
+            f"USD {c['total_usd']:.2f} ({_other(c)})",
             f"at most USD {c['target_max_usd']:.2f}",
             c["verdict"],
         )
+        if isinstance(c.get("seed_sha1"), dict):
+            legacy = c["seed_sha1"]
+            row(
+                f"cost per million callbacks ({_api(legacy)}), the seed's `seed-sha1` (its hash bound in each transaction)",
+                f"USD {legacy['total_usd']:.2f} ({_other(legacy)})",
+                "tracked",
+                NA,
+            )
     if isinstance(priced.get("plays"), dict) and "total_usd" in priced["plays"]:
         p = priced["plays"]
         row(
-            "cost per million plays (REST API)",
-            f"USD {p['total_usd']:.2f} (HTTP API: {p['with_http_api_usd']:.2f})",
+            f"cost per million plays ({_api(p)})",
+            f"USD {p['total_usd']:.2f} ({_other(p)})",
             "tracked",
             NA,
         )
@@ -343,6 +351,17 @@ of {split.get("changebalance_bet", {}).get("calls", "?")} calls each.
 """
 
 
+def _api(figures: dict[str, Any]) -> str:
+    return "HTTP API" if figures.get("api") == "http" else "REST API"
+
+
+def _other(figures: dict[str, Any]) -> str:
+    """The same figures on the other kind of API."""
+    if figures.get("api") == "http":
+        return f"on a REST API: {figures['on_rest_api_usd']:.2f}"
+    return f"on an HTTP API: {figures['on_http_api_usd']:.2f}"
+
+
 def _requests_markdown(w: dict[str, Any]) -> str:
     per_op = w.get("per_operation", {})
     if _failed(per_op):
@@ -350,7 +369,10 @@ def _requests_markdown(w: dict[str, Any]) -> str:
     labels = {
         "changebalance_bet": "a changebalance BET",
         "changebalance_win": "a changebalance WIN",
-        "changebalance_bet_replay": "a replay of that BET",
+        "changebalance_bet_replay": "a replay of that BET (signed afresh)",
+        "changebalance_bet_seed_sha1": "a changebalance BET, `seed-sha1` provider",
+        "changebalance_win_seed_sha1": "a changebalance WIN, `seed-sha1` provider",
+        "changebalance_bet_replay_seed_sha1": "a replay of that BET signed afresh (a new hash to bind)",
         "bridge_play": "a bridge `create_transaction` play",
         "bridge_win": "a bridge `create_transaction` win",
         "bridge_play_replay": "a replay of that play",
@@ -398,9 +420,13 @@ def _latency_markdown(w: dict[str, Any]) -> str:
     return f"""
 ## Latency under concurrent clients (changebalance BETs through the handler)
 
-Target: 16 clients keep at least half of the one-client rate, p99 under 1 s. Percentiles are
-nearest-rank. All clients share this process (one CPU for Python): this is the contention of one
-execution environment's host, not of Lambda, where each concurrent request has its own.
+Target: 16 clients keep at least half of the one-client rate; p50 and p99 are tracked, not
+judged. Percentiles are nearest-rank. All clients share this process (one CPU for Python, the
+emulator's work included): with n clients each call waits behind the n - 1 others, so p50 is
+about n times the one-client latency and p99 is the scheduler's tail on top of that. This is the
+contention of one host, not of Lambda, where each concurrent request has an execution
+environment of its own; an absolute p99 bound here would measure the interpreter's lock
+(docs/decisions.md, "Bench: latency under concurrent clients").
 
 ### One busy wallet: every client on the same player
 
@@ -470,6 +496,14 @@ code's CPU share would be slower on a 512 MB function, about 0.29 of a vCPU).
         extra = ""
         if key == "callbacks":
             extra = f"\nTarget: at most USD {f['target_max_usd']:.2f} all-in: **{f['verdict']}**.\n"
+            legacy = f.get("seed_sha1")
+            if isinstance(legacy, dict):
+                extra += (
+                    f"\nThe same callbacks of a provider on the seed's `seed-sha1` scheme (each request's hash bound "
+                    f"to its body in the transaction: one more item) read {legacy['inputs']['dynamodb_read_units']} and write "
+                    f"{legacy['inputs']['dynamodb_write_units']} units: USD {legacy['total_usd']:.2f} all-in "
+                    f"({_other(legacy)}).\n"
+                )
         else:
             extra = f"\nEach poll of `GET /contracts/{{id}}` by the client adds USD {f['each_poll_of_the_contract_usd_per_million']:.2f} per million.\n"
         out.append(
@@ -484,8 +518,9 @@ invocation(s) ({inputs["lambda_gb_seconds"]} GB-s; median duration {durations} m
 | part | USD per million |
 | --- | --- |
 {lines}
-| **all-in, REST API** | **{f["total_usd"]:,.2f}** |
-| all-in with an HTTP API instead | {f["with_http_api_usd"]:,.2f} (saves {f["http_api_saves_usd"]:,.2f}) |
+| **all-in, as the template deploys it ({_api(f)})** | **{f["total_usd"]:,.2f}** |
+| all-in on a REST API | {f["on_rest_api_usd"]:,.2f} |
+| all-in on an HTTP API | {f["on_http_api_usd"]:,.2f} |
 {extra}"""
         )
     return "".join(out)
@@ -615,10 +650,12 @@ def chart(o: dict[str, Any], path: Path, dpi: int = 80) -> None:
     ]
     for gi, (key, label, f) in enumerate(groups[:2]):
         ax = fig.add_subplot(inner[0, gi])
-        http = f["usd"]["api_gateway_rest"] - f["http_api_saves_usd"]
-        top = max(f["total_usd"], f.get("target_max_usd", 0.0))
+        gateway_of = {
+            name: f["usd"]["api_gateway"] + f[f"on_{name}_api_usd"] - f["total_usd"] for name in ("rest", "http")
+        }
+        top = max(f["on_rest_api_usd"], f.get("target_max_usd", 0.0))
         ax.set_ylim(0, top * 1.2)
-        for bi, gateway in enumerate((f["usd"]["api_gateway_rest"], http)):
+        for bi, gateway in enumerate((gateway_of["rest"], gateway_of["http"])):
             bottom = 0.0
             for part, name, colour in parts:
                 v = gateway if part == "api_gateway" else f["usd"].get(part, 0.0)

@@ -14,6 +14,7 @@ import threading
 from types import FrameType
 
 from local import seed, sports_feeds
+from local import template as tpl
 from local.server import Gateway, Schedules, serve
 from local.stack import LocalStack
 
@@ -54,7 +55,8 @@ def main() -> int:
     print(f"[local] casino platform on {base_url}  (no Docker, moto in-process)", flush=True)
     for fn in stack.functions.values():
         for route in fn.routes:
-            print(f"  {route.method:<6} {base_url}{route.path}  -> {fn.logical_id}")
+            api = f"  ({route.api}: HTTP API, payload 1.0)" if route.kind == tpl.HTTP else ""
+            print(f"  {route.method:<6} {base_url}{route.path}  -> {fn.logical_id}{api}")
     for logical, period in schedules.jobs():
         print(f"  every {period:g} s  -> {logical}")
     print("[local] seeded:")

@@ -1615,7 +1615,8 @@ def _merge_schemas(target: Json, incoming: Json, prefix: str) -> dict[str, str]:
 def build() -> dict[str, Json]:
     """Every document, by name (``provider``, ``hub``, ...)."""
     _probe_provider_bounds()
-    found = endpoints()
+    doc = tpl.load()
+    found = endpoints(doc)
     missing = sorted(set(ROUTES) - {e.key for e in found})
     unknown = sorted({e.key for e in found} - set(ROUTES))
     if missing or unknown:
@@ -1663,7 +1664,7 @@ def build() -> dict[str, Json]:
                 {"url": "/", "description": "where this document is served (the local stack: http://127.0.0.1:3000)"},
                 {
                     "url": "https://{api}.execute-api.{region}.amazonaws.com/{stage}",
-                    "description": "a deployed stack (its ApiUrl output)",
+                    "description": f"a deployed stack (its {_base_url_output(doc, mine)} output)",
                     "variables": {
                         "api": {"default": "api-id"},
                         "region": {"default": "eu-west-1"},
@@ -1683,13 +1684,25 @@ def build() -> dict[str, Json]:
     return documents
 
 
+def _base_url_output(doc: dict[str, Any], mine: list[Endpoint]) -> str:
+    """The template output that gives a deployed stack's base URL of a document's routes: the one
+    naming their API (``ApiUrl`` for the REST API, ``ProviderApiUrl`` for the provider callbacks')."""
+    apis = sorted({e.route.api for e in mine})
+    if len(apis) != 1:
+        raise SystemExit(f"one document's routes are on one API, not {apis}")
+    outputs = [name for name, out in doc.get("Outputs", {}).items() if "${" + apis[0] + "}" in json.dumps(out["Value"])]
+    if len(outputs) != 1:
+        raise SystemExit(f"template.yaml: {len(outputs)} outputs give {apis[0]}'s base URL: {outputs}")
+    return str(outputs[0])
+
+
 _CONVENTIONS = (
     "JSON in and out, UTF-8; a request body is read as JSON whatever its Content-Type; unknown fields are ignored "
     "unless a body says otherwise; bodies over 64 KiB are refused. Money is never a binary float: amounts are "
     "decimal strings (the provider protocol: JSON numbers, "
     "read as exact decimals), refused when finer than the currency's precision, never rounded. Deployed, API "
-    "Gateway itself may answer before our code does (429 when throttled, 502 or 504 when a function fails or runs "
-    "out of time); those answers are not listed per operation."
+    "Gateway itself may answer before our code does (429 when throttled, a 5xx when a function fails or runs out "
+    "of time); those answers are not listed per operation."
 )
 
 

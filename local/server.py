@@ -1,4 +1,8 @@
-"""HTTP on 127.0.0.1: API Gateway REST proxy events to the template's handlers; schedules on timers.
+"""HTTP on 127.0.0.1: API Gateway proxy events to the template's handlers; schedules on timers.
+
+Each route is answered as its API would: the REST API's proxy event, and an HTTP API's payload
+format 1.0 (the same event, with ``version``); a method a path does not declare is answered as that
+API answers it; only a REST API with ``MinimumCompressionSize`` gzips.
 
 Shutdown (SIGINT/SIGTERM): stop accepting, let in-flight requests finish (bounded, default
 10 s), stop the timers, exit 0.
@@ -28,6 +32,9 @@ StartResponse = Callable[..., Any]
 # What API Gateway (REST) answers for a method a resource does not declare.
 MISSING_TOKEN_BODY = b'{"message":"Missing Authentication Token"}'
 MISSING_TOKEN_HEADERS = {"Content-Type": "application/json", "x-amzn-ErrorType": "MissingAuthenticationTokenException"}
+# What an HTTP API answers for a request no route matches (a method its path does not declare too).
+NOT_FOUND_BODY = b'{"message":"Not Found"}'
+NOT_FOUND_HEADERS = {"Content-Type": "application/json"}
 LocalRoute = Callable[[str, str, dict[str, str], bytes], tuple[int, dict[str, str], bytes]]
 
 
@@ -41,7 +48,8 @@ def proxy_event(
     body: bytes,
     source_ip: str,
 ) -> dict[str, Any]:
-    """The API Gateway REST (v1) proxy event the deployed API would send."""
+    """The proxy event the deployed API would send: a REST API's, or an HTTP API's in payload format
+    1.0 (the same fields, and ``version``)."""
     single: dict[str, str] = {}
     multi: dict[str, list[str]] = {}
     for name, value in headers:
@@ -59,7 +67,9 @@ def proxy_event(
     except UnicodeDecodeError:
         text, encoded = base64.b64encode(body).decode(), True
     now = int(time.time() * 1000)
+    version = {"version": "1.0"} if route.kind == tpl.HTTP else {}
     return {
+        **version,
         "resource": route.path,
         "path": path,
         "httpMethod": method,
@@ -94,7 +104,7 @@ class Gateway:
         self.stack = stack
         self.routes = [(fn.logical_id, r) for fn in stack.functions.values() for r in fn.routes]
         self.local_routes = {DOCS_PREFIX: docs_route(), **(local_routes or {})}
-        self.compress_from = tpl.minimum_compression_size(stack.doc)
+        self.compress_from = {api: tpl.minimum_compression_size(stack.doc, api) for api in tpl.apis(stack.doc)}
         self._in_flight = 0
         self._lock = threading.Condition()
         self.accepting = True
@@ -106,9 +116,9 @@ class Gateway:
                 return logical, route, match.groupdict()
         return None
 
-    def known_path(self, path: str) -> bool:
-        """Whether some route of the template serves ``path`` (with whatever method)."""
-        return any(route.pattern.match(path) for _, route in self.routes)
+    def known_path(self, path: str) -> tpl.Route | None:
+        """A route of the template that serves ``path`` (with whatever method), if any."""
+        return next((route for _, route in self.routes if route.pattern.match(path)), None)
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         with self._lock:
@@ -158,7 +168,11 @@ class Gateway:
                 status, out_headers, out = local(method, rest, dict(headers), body)
                 return self._answer(start_response, status, out_headers, out)
         found = self.find(method, path)
-        if found is None and self.known_path(path):
+        known = self.known_path(path) if found is None else None
+        if known is not None and known.kind == tpl.HTTP:
+            # An HTTP API matches routes by method and path: anything else is its 404 "Not Found".
+            return self._answer(start_response, 404, NOT_FOUND_HEADERS, NOT_FOUND_BODY)
+        if known is not None:
             # API Gateway (REST) answers a method the resource does not declare before any function
             # runs: 403 "Missing Authentication Token", never a 405 (nor an Allow header).
             return self._answer(start_response, 403, MISSING_TOKEN_HEADERS, MISSING_TOKEN_BODY)
@@ -193,10 +207,14 @@ class Gateway:
                 b'{"message":"Internal server error"}',
             )
         accepts_gzip = "gzip" in environ.get("HTTP_ACCEPT_ENCODING", "")
-        return self._lambda_answer(start_response, result, accepts_gzip)
+        return self._lambda_answer(start_response, result, accepts_gzip, self.compress_from.get(route.api))
 
     def _lambda_answer(
-        self, start_response: StartResponse, result: dict[str, Any], accepts_gzip: bool = False
+        self,
+        start_response: StartResponse,
+        result: dict[str, Any],
+        accepts_gzip: bool = False,
+        compress_from: int | None = None,
     ) -> Iterable[bytes]:
         status = int(result.get("statusCode", 200))
         headers: list[tuple[str, str]] = list((result.get("headers") or {}).items())
@@ -205,7 +223,7 @@ class Gateway:
         raw = result.get("body") or ""
         out = base64.b64decode(raw) if result.get("isBase64Encoded") else raw.encode("utf-8")
         encoded = any(name.lower() == "content-encoding" for name, _ in headers)
-        if accepts_gzip and not encoded and self.compress_from is not None and len(out) >= self.compress_from:
+        if accepts_gzip and not encoded and compress_from is not None and len(out) >= compress_from:
             out = gzip.compress(out, mtime=0)  # as API Gateway's MinimumCompressionSize does
             headers = [(n, v) for n, v in headers if n.lower() != "content-length"]
             headers += [("Content-Encoding", "gzip"), ("Vary", "Accept-Encoding")]

@@ -1,7 +1,9 @@
 """Reads template.yaml: functions (routes, schedules, environment), tables, the state machine.
 
 Nothing the local stack serves is written twice: routes, handlers, table keys and indexes,
-the state machine's definition and substitutions, and the schedules all come from here.
+the state machine's definition and substitutions, and the schedules all come from here. Routes are
+the ``Api`` events (the REST API) and the ``HttpApi`` events (the provider callbacks' HTTP API, payload
+format 1.0: the same proxy event); each route knows its API.
 """
 
 from __future__ import annotations
@@ -43,11 +45,18 @@ def load(path: Path = TEMPLATE) -> dict[str, Any]:
     return document
 
 
+REST = "rest"  # an ``Api`` event: a REST API (``AWS::Serverless::Api``), its proxy event
+HTTP = "http"  # an ``HttpApi`` event: an HTTP API (``AWS::Serverless::HttpApi``), payload format 1.0
+IMPLICIT_APIS = {REST: "ServerlessRestApi", HTTP: "ServerlessHttpApi"}  # SAM's, for an event naming none
+
+
 @dataclass
 class Route:
     method: str
     path: str  # API Gateway resource path, e.g. /api/v1/provider/{provider}/ping
     pattern: re.Pattern[str]
+    api: str = IMPLICIT_APIS[REST]  # the logical id of the API that serves it
+    kind: str = REST  # REST or HTTP: both deliver the same proxy event (HTTP routes ask for payload 1.0)
 
 
 @dataclass
@@ -113,23 +122,45 @@ def functions(doc: dict[str, Any]) -> list[Function]:
             policies=resource["Properties"].get("Policies", []),
             properties=props,
         )
-        for event in resource["Properties"].get("Events", {}).values():
-            if event["Type"] == "Api":
-                path = event["Properties"]["Path"]
-                fn.routes.append(Route(event["Properties"]["Method"].upper(), path, route_pattern(path)))
+        for name, event in resource["Properties"].get("Events", {}).items():
+            if event["Type"] in ("Api", "HttpApi"):
+                fn.routes.append(_route(logical_id, name, event))
             elif event["Type"] in ("Schedule", "ScheduleV2"):
                 fn.schedules.append(event["Properties"].get("Schedule") or event["Properties"]["ScheduleExpression"])
         answer.append(fn)
     return answer
 
 
-def minimum_compression_size(doc: dict[str, Any]) -> int | None:
-    """The API's ``MinimumCompressionSize`` (API Gateway gzips answers from that size), if set."""
-    for api in resources_of_type(doc, "AWS::Serverless::Api").values():
-        size = api.get("Properties", {}).get("MinimumCompressionSize")
+def _route(logical_id: str, name: str, event: dict[str, Any]) -> Route:
+    """An ``Api`` or ``HttpApi`` event's route. An HTTP API route must ask for payload format 1.0:
+    that is the event the handlers read (2.0 is another shape, which the local gateway does not build)."""
+    props = event["Properties"]
+    path = props["Path"]
+    kind = HTTP if event["Type"] == "HttpApi" else REST
+    if kind == HTTP and str(props.get("PayloadFormatVersion", "2.0")) != "1.0":
+        raise ValueError(f"{logical_id}.{name}: an HttpApi event needs PayloadFormatVersion 1.0 here")
+    api = props.get("ApiId" if kind == HTTP else "RestApiId")
+    api_id = api["Ref"] if isinstance(api, dict) and "Ref" in api else IMPLICIT_APIS[kind]
+    return Route(str(props["Method"]).upper(), path, route_pattern(path), api_id, kind)
+
+
+def minimum_compression_size(doc: dict[str, Any], api: str | None = None) -> int | None:
+    """A REST API's ``MinimumCompressionSize`` (API Gateway gzips answers from that size), if set:
+    ``api``'s (a logical id), or the first REST API's that sets one. HTTP APIs never compress."""
+    for logical, resource in resources_of_type(doc, "AWS::Serverless::Api").items():
+        if api is not None and logical != api:
+            continue
+        size = resource.get("Properties", {}).get("MinimumCompressionSize")
         if size is not None:
             return int(size)
     return None
+
+
+def apis(doc: dict[str, Any]) -> dict[str, str]:
+    """Each API of the template (logical id) and its kind (REST or HTTP)."""
+    found = {logical: REST for logical in resources_of_type(doc, "AWS::Serverless::Api")}
+    found.update({logical: HTTP for logical in resources_of_type(doc, "AWS::Serverless::HttpApi")})
+    return found
 
 
 def resources_of_type(doc: dict[str, Any], kind: str) -> dict[str, dict[str, Any]]:

@@ -143,10 +143,13 @@ def test_after_a_series_rollover_the_next_tickets_still_verify(
     auth = api_login(running, url)
     for _ in range(10):  # another player buys the whole first series
         api_play(running, auth, client.game_code)
+    again = page.get_by_role("button", name="Play again")
     for _ in range(2):  # the first play rolls the series over; the second plays a series committed before it
-        if page.locator("#again").is_visible():
-            page.get_by_role("button", name="Play again").click()
-        client.play_button().click()
+        # the page offers the game, or (after a settled play) "Play again": wait for one of them
+        expect(again.or_(client.play_button()).first).to_be_visible(timeout=SLOW_MS)
+        if again.is_visible():
+            again.click()
+        client.play_button().click(timeout=SLOW_MS)
         revealed(client)
         settled(client)
     checked = verify(page)

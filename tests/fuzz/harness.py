@@ -21,7 +21,8 @@ Checks, and why each (docs/decisions.md "Fuzzing", text in .build/handoff/fuzz.m
   moves money or decides whether it may (``MONEY``), the wallets of its audience's players are read
   (one strongly consistent BatchGetItem), and after every refusal (4xx, a provider ERROR) compared;
 - ``undeclared_method_refused`` (coverage phase, ``make fuzz``): a method the document does not
-  declare is answered as API Gateway answers it (403 "Missing Authentication Token"), never run;
+  declare is answered as API Gateway answers it (403 "Missing Authentication Token"; the provider
+  callbacks' HTTP API 404 "Not Found"), never run;
 - ``provider_answer_signed``: every answer of a known provider carries the signature a provider
   checks (its ``hash``, and ``X-Signature`` for ``hmac-sha256``).
 Not used: ``positive_data_acceptance`` (the documents describe the shape of a request, not the
@@ -35,6 +36,7 @@ their own: test_operator_auth, test_auth_storms_fuzz, test_money_ownership, test
 from __future__ import annotations
 
 import collections
+import copy
 import hashlib
 import itertools
 import json
@@ -630,8 +632,12 @@ class World:
             if choice == 0:
                 continue  # keep what was generated: an id nothing has, a value the domain refuses
             values = self.pool(pool, case)
-            if values:
-                put(case, location, path, values[choice % len(values)])
+            if not values:
+                continue
+            kept = copy.deepcopy(case.get_container(location))
+            put(case, location, path, values[choice % len(values)])
+            if case.meta is not None and case.meta.is_negative_at(location):  # never: pools hold valid values
+                restore(case, location, kept)
 
     @staticmethod
     def plain(case: schemathesis.Case, data: Chooser) -> None:
@@ -758,7 +764,11 @@ class World:
         key = label(case)
         if TRACE:
             mode = case.meta.generation.mode.value if case.meta else "?"
-            sent = json.dumps(case.body, default=repr)[:160] if isinstance(case.body, dict | list) else ""
+            sent = (
+                json.dumps(case.body, default=repr)[:160]
+                if isinstance(case.body, dict | list)
+                else repr(case.body)[:80] + f" ({case.media_type})"
+            )
             answer = f"{response.status_code} {response.text[:400]}"
             print(f"FUZZ {key} [{mode}] {case.formatted_path} {case.query or ''} {sent} -> {answer}")
         self.stats.calls[key] += 1
@@ -1064,8 +1074,6 @@ def negated(case: schemathesis.Case, location: str) -> bool:
     if meta.is_negative_at(location):
         return True
     data = meta.phase.data
-    if isinstance(data, CoveragePhaseData):
-        return True  # a negative boundary case is sent as the coverage phase made it, whole
     where = {getattr(data, "parameter_location", None)}
     where |= {m.parameter_location for m in getattr(data, "mutations", ())}
     return location in where  # ParameterLocation is a str enum: "path" == ParameterLocation.PATH
@@ -1106,6 +1114,16 @@ def put(case: schemathesis.Case, location: str, path: tuple[Any, ...], value: An
         case.path_parameters = {**case.path_parameters, path[0]: value}
     elif location == "query":
         case.query = {**(case.query or {}), path[0]: value}
+
+
+def restore(case: schemathesis.Case, location: str, kept: Any) -> None:
+    """A component as it was before ``put``."""
+    if location == "body":
+        case.body = kept
+    elif location == "path":
+        case.path_parameters = dict(kept or {})
+    elif location == "query":
+        case.query = dict(kept or {})
 
 
 def refused(case: schemathesis.Case, response: schemathesis.Response) -> bool:
@@ -1179,14 +1197,16 @@ def provider_answer_signed(world: World) -> CheckFunction:
 
 
 def undeclared_method_refused(ctx: Any, response: schemathesis.Response, case: schemathesis.Case) -> bool | None:
-    """A method the document does not declare is answered as API Gateway (REST) answers it."""
+    """A method the document does not declare is answered as its API Gateway API answers it: the
+    REST API 403 "Missing Authentication Token", the provider callbacks' HTTP API 404 "Not Found"."""
     meta = case.meta
     if meta is None or not isinstance(meta.phase.data, CoveragePhaseData):
         return None
     if meta.phase.data.scenario != CoverageScenario.UNSPECIFIED_HTTP_METHOD:
         return None
-    assert response.status_code == 403, f"undeclared method {response.request.method}: {response.status_code}"
-    assert response.json() == {"message": "Missing Authentication Token"}, response.text[:200]
+    status, message = (404, "Not Found") if document_of(case) == "provider" else (403, "Missing Authentication Token")
+    assert response.status_code == status, f"undeclared method {response.request.method}: {response.status_code}"
+    assert response.json() == {"message": message}, response.text[:200]
     return None
 
 

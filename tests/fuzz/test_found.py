@@ -6,6 +6,12 @@ a check that the fuzz's own "a refused request changes nothing" check can see a 
   ``"0"`` or ``false`` into an integer, against the contract ("ill-typed fields are a validation
   error naming the field"). Those fields are now strict (``Field(strict=True)``), as the admin
   services' ``maintenance`` already was.
+- A correctly signed body that is not UTF-8 is refused as unsigned (401) by the hub, bridge and
+  feed authorisers, instead of reaching the body check (400 naming ``body``): the local gateway
+  hands such a body base64-encoded (``isBase64Encoded``, as API Gateway does for binary media
+  types), and ``casino.api.rest.Request.body`` is that base64 text, not the bytes the caller
+  signed (the provider protocol decodes it first). The authorisers now verify the decoded bytes
+  (``Request.signed_body``).
 """
 
 from __future__ import annotations
@@ -98,3 +104,14 @@ def test_the_refusal_check_sees_a_wallet_change(world: World) -> None:
     world.admin(
         "POST", f"/players/{pid}/transactions", {"type": "adjustment", "amount": "-0.01", "idempotency_key": "fz-back"}
     )
+
+
+def test_a_signed_body_that_is_not_utf8_is_refused_naming_the_body_not_as_unsigned(running: RunningStack) -> None:
+    raw = b'\xff{"user_id": "player-1"}'
+    path = f"/api/v1/bridge/{DEMO['code']}/get_user_data"
+    headers = {
+        "Content-Type": "application/json",
+        **app_auth.headers(DEMO["app_id"], DEMO["wallet_secret"], "POST", "get_user_data", raw),
+    }
+    status, answer = running.call("POST", path, raw, admin_key=None, headers=headers)
+    assert (status, answer["error"]["code"], answer["error"].get("field")) == (400, "invalid_request", "body"), answer

@@ -429,12 +429,12 @@ def test_a_failing_metrics_emitter_never_fails_a_request(
     captured: Capture,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from aws_lambda_powertools.metrics import EphemeralMetrics
+    from casino import telemetry
 
-    def broken(self: Any, raise_on_empty_metrics: bool = False) -> None:
+    def broken(line: str) -> None:
         raise RuntimeError("EMF unavailable")
 
-    monkeypatch.setattr(EphemeralMetrics, "flush_metrics", broken)
+    monkeypatch.setattr(telemetry, "_publish", broken)
     player = make_player(running, real="5.00")
     response, request_id = _callback(running, provider, bet(player, Decimal("1.00")))
     assert json.loads(response["body"])["status"] == "OK"

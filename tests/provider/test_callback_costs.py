@@ -94,3 +94,42 @@ def test_a_game_ops_close_is_refused_once_its_cached_record_expires(
     cache.clear_all()  # a new environment: the game reopened at once
     assert provider.send("changebalance", bet(player, D("1.00"))).ok
     assert player.balances()["real"] == "7.00"
+
+
+def _index_entries_written(seen: list[tuple[str, dict[str, Any]]]) -> list[str]:
+    """The items a transaction of ``seen`` wrote that carry a key of one of their table's global
+    secondary indexes (each one is an index entry written, and billed, beside the item)."""
+    from casino import aws
+
+    keys: dict[str, set[str]] = {}
+    written: list[str] = []
+    for name, params in seen:
+        if name != "TransactWriteItems":
+            continue
+        for action in params["TransactItems"]:
+            put = action.get("Put")
+            if put is None:
+                continue
+            table = put["TableName"]
+            if table not in keys:
+                indexes = aws.dynamodb().describe_table(TableName=table)["Table"].get("GlobalSecondaryIndexes", [])
+                keys[table] = {k["AttributeName"] for i in indexes for k in i["KeySchema"]}
+            if keys[table] & set(put["Item"]):
+                written.append(f"{put['Item']['pk']['S'].split('#')[0]}/{put['Item']['sk']['S'].split('#')[0]}")
+    return written
+
+
+def test_a_bet_and_a_win_write_one_index_entry_each_the_ledger_entrys_feed(running: RunningStack) -> None:
+    """The wallet item is rewritten by every money movement: it carries no index key (the
+    directory of players is an item of its own, written once), so a BET or a WIN writes one index
+    entry, its ledger entry's in the reconciliation feed."""
+    _, acme = register(running)
+    player = player_on(running, acme.provider, real="10.00")
+    placed = bet(player, D("1.00"))
+    with dynamodb_requests() as betting:
+        assert acme.send("changebalance", placed).ok
+    win = {**placed, "transaction_type": "WIN", "transaction_id": next_id(), "amount": D("2.00")}
+    with dynamodb_requests() as winning:
+        assert acme.send("changebalance", win).ok
+    assert _index_entries_written(betting) == ["PLAYER/LEDGER"]
+    assert _index_entries_written(winning) == ["PLAYER/LEDGER"]

@@ -30,6 +30,7 @@ STORES = {  # module -> the table it owns
     "casino.wallet.store": "WalletTable",
     "casino.provider.store": "WalletTable",
     "casino.provider.seals": "WalletTable",
+    "casino.ops.rollup_store": "WalletTable",
 }
 _WRITE = {
     "put_item": "PutItem",

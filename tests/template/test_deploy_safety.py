@@ -19,10 +19,16 @@ DOC = tpl.load()
 RESOURCES = DOC["Resources"]
 PARAMS = DOC["Parameters"]
 FUNCTIONS = {f.logical_id: f for f in tpl.functions(DOC)}
-API_GATEWAY_TIMEOUT_S = 29  # REST API integration timeout (the default, which this API keeps)
+API_GATEWAY_TIMEOUT_S = 29  # REST API integration timeout (the default, which this API keeps); the HTTP API allows 30
 ACCOUNT_CONCURRENCY = 1000  # a region's default Lambda concurrency
 UNRESERVED_MINIMUM = 100  # Lambda refuses reservations that leave less unreserved
-SCHEDULES = ["GameListSyncFunction", "SessionExpiryFunction", "ContractSweepFunction", "SportsFeedPullFunction"]
+SCHEDULES = [
+    "GameListSyncFunction",
+    "SessionExpiryFunction",
+    "ContractSweepFunction",
+    "SportsFeedPullFunction",
+    "TransactionsRollupFunction",
+]
 PROVIDER_CALLBACKS = [f for f in FUNCTIONS if f.startswith("Provider")]
 TABLES = list(tpl.resources_of_type(DOC, "AWS::DynamoDB::Table"))
 
@@ -54,6 +60,20 @@ def test_sam_adds_no_stage_named_stage(expanded: dict[str, Any]) -> None:
     stages = [r for r in resources if r["Type"] == "AWS::ApiGateway::Stage"]
     assert deployments and all("StageName" not in d["Properties"] for d in deployments)
     assert [s["Properties"]["StageName"] for s in stages] == [{"Ref": "Stage"}]
+
+
+def test_the_http_api_has_its_named_stage_and_no_default_one(expanded: dict[str, Any]) -> None:
+    """An HTTP API's ``$default`` stage would serve every route at the API's root, beside the named
+    stage's limits and logs: SAM makes one only when ``StageName`` is unset, and API Gateway only for
+    an API created with a ``Target`` (quick create)."""
+    resources = expanded["Resources"]
+    apis = {k: r for k, r in resources.items() if r["Type"] == "AWS::ApiGatewayV2::Api"}
+    assert set(apis) == {"ProviderApi"}
+    assert all("Target" not in r["Properties"] for r in apis.values())
+    stages = [r["Properties"] for r in resources.values() if r["Type"] == "AWS::ApiGatewayV2::Stage"]
+    assert [(s["ApiId"], s["StageName"]) for s in stages] == [({"Ref": "ProviderApi"}, {"Ref": "Stage"})]
+    assert stages[0]["AutoDeploy"] is True, "each deploy of the stack reaches the stage"
+    assert "$default" not in json.dumps(expanded)
 
 
 # ------------------------------------------------------------------ 3. timeouts
@@ -135,13 +155,22 @@ def test_zero_means_no_reservation_and_the_defaults_leave_the_account_room() -> 
 
 
 # ------------------------------------------------------------------ 6. access logs
-def _stage(expanded: dict[str, Any]) -> dict[str, Any]:
-    (stage,) = [r for r in expanded["Resources"].values() if r["Type"] == "AWS::ApiGateway::Stage"]
+# Each API's one stage: its access log setting, and the field naming the route (no path values).
+STAGES = {
+    "AWS::ApiGateway::Stage": ("AccessLogSetting", {"caller", "resourcePath"}),
+    "AWS::ApiGatewayV2::Stage": ("AccessLogSettings", {"routeKey"}),
+}
+
+
+def _stage(expanded: dict[str, Any], kind: str) -> dict[str, Any]:
+    (stage,) = [r for r in expanded["Resources"].values() if r["Type"] == kind]
     return stage
 
 
-def test_the_api_stage_writes_json_access_logs_without_secrets(expanded: dict[str, Any]) -> None:
-    setting = _stage(expanded)["Properties"]["AccessLogSetting"]
+@pytest.mark.parametrize("kind", list(STAGES))
+def test_each_api_stage_writes_json_access_logs_without_secrets(expanded: dict[str, Any], kind: str) -> None:
+    key, route_fields = STAGES[kind]
+    setting = _stage(expanded, kind)["Properties"][key]
     group = setting["DestinationArn"]["Fn::GetAtt"][0]
     assert RESOURCES[group]["Type"] == "AWS::Logs::LogGroup"
     assert "RetentionInDays" in RESOURCES[group]["Properties"]
@@ -150,17 +179,27 @@ def test_the_api_stage_writes_json_access_logs_without_secrets(expanded: dict[st
     assert {
         "requestId",
         "ip",
-        "caller",
         "httpMethod",
-        "resourcePath",
         "status",
         "responseLength",
         "requestTime",
         "integrationLatency",
+        *route_fields,
     } <= set(line)
     variables = set(re.findall(r"\$context\.([A-Za-z.]+)", text))
     assert not {v for v in variables if re.search(r"authorizer|header|apiKey|cognito|accessKey|path$", v)}
     assert "$input" not in text and "$stageVariables" not in text and "Authorization" not in text
+
+
+def test_each_api_logs_to_a_group_of_its_own(expanded: dict[str, Any]) -> None:
+    rest = _stage(expanded, "AWS::ApiGateway::Stage")["Properties"]["AccessLogSetting"]
+    http = _stage(expanded, "AWS::ApiGatewayV2::Stage")["Properties"]["AccessLogSettings"]
+    groups = [s["DestinationArn"]["Fn::GetAtt"][0] for s in (rest, http)]
+    assert groups == ["ApiAccessLogGroup", "ProviderApiAccessLogGroup"]
+    # An HTTP API's access logs are vended logs: under this prefix, the account's CloudWatch Logs
+    # resource policy does not need a new entry (and grow toward its size limit) for each stack.
+    name = RESOURCES["ProviderApiAccessLogGroup"]["Properties"]["LogGroupName"]["Fn::Sub"]
+    assert name.startswith("/aws/vendedlogs/apigateway/${AWS::StackName}-")
 
 
 def test_api_gateway_has_its_account_logging_role_before_the_stage(expanded: dict[str, Any]) -> None:
@@ -278,8 +317,23 @@ def test_provider_callback_and_contract_task_errors_are_alarmed() -> None:
         "ContractRefundBetFunction",
     ):
         assert ("AWS/Lambda", "Errors", {"FunctionName": {"Ref": logical}}) in watched, logical
-    assert ("AWS/ApiGateway", "5XXError", {"ApiName": {"Ref": "AWS::StackName"}, "Stage": {"Ref": "Stage"}}) in watched
+
+
+# Each API's 5xx as CloudWatch names it: a REST API's by its name, an HTTP API's by its id.
+API_5XX = {
+    "PlatformApi": ("5XXError", {"ApiName": {"Ref": "AWS::StackName"}, "Stage": {"Ref": "Stage"}}),
+    "ProviderApi": ("5xx", {"ApiId": {"Ref": "ProviderApi"}, "Stage": {"Ref": "Stage"}}),
+}
+
+
+def test_each_apis_5xx_is_alarmed() -> None:
+    """An API function's crash is its API's 5xx; the provider callbacks' HTTP API has metrics of its own."""
+    assert set(API_5XX) == set(tpl.apis(DOC))
+    watched = _watched()
+    for api, (metric, dimensions) in API_5XX.items():
+        assert ("AWS/ApiGateway", metric, dimensions) in watched, api
     assert RESOURCES["PlatformApi"]["Properties"]["Name"] == {"Ref": "AWS::StackName"}
+    assert RESOURCES["ProviderApi"]["Properties"]["DefaultRouteSettings"]["DetailedMetricsEnabled"] is True
 
 
 def test_every_schedule_dead_letters_into_an_alarmed_queue() -> None:
@@ -319,6 +373,10 @@ def test_the_dashboard_shows_what_the_platform_counts() -> None:
         assert name in text, name
     for table in TABLES:
         assert "${" + table + "}" in text
+    for metric in ("Count", "4xx", "5xx", "Latency", "IntegrationLatency"):  # the provider callbacks' HTTP API
+        assert f'["AWS/ApiGateway", "{metric}", "ApiId", "${{ProviderApi}}", "Stage", "${{Stage}}"' in text, metric
+    places = [(w["x"], w["y"]) for w in body["widgets"]]
+    assert len(places) == len(set(places)), "no widget on top of another"
 
 
 # ------------------------------------------------------------------ 11. cfn-lint, every rule

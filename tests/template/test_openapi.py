@@ -1,6 +1,7 @@
 """The OpenAPI documents (docs/openapi/): what the generator gives from the code, valid 3.1, exactly
-the template's API routes, and truthful about errors (400 for bad input, never a 422 the code never
-answers; 401 wherever a route authenticates). Their answers are checked against the running code in
+the template's API routes (of both APIs: the provider callbacks' HTTP API and the REST API), and
+truthful about errors (400 for bad input, never a 422 the code never answers; 401 wherever a route
+authenticates). Their answers are checked against the running code in
 tests/integration/test_openapi_answers.py."""
 
 from __future__ import annotations
@@ -77,6 +78,20 @@ def test_the_paths_are_the_templates_routes_nothing_missing_nothing_extra(docume
             assert op["x-function"] == fn.logical_id
             assert fn.code_dir.parts[-2] == name, f"{method} {path}: functions/{fn.code_dir.parts[-2]}, not {name}"
     assert sorted(documented) == sorted(routes)
+
+
+def test_each_documents_deployed_server_is_the_base_url_output_of_its_api(documents: dict[str, Json]) -> None:
+    """The provider callbacks are on an HTTP API of their own (ProviderApiUrl); the rest on the REST API."""
+    doc = tpl.load()
+    apis = {name: {e.route.api for e in openapi.endpoints(doc) if e.audience == name} for name in documents}
+    assert apis == {name: {"ProviderApi" if name == "provider" else "PlatformApi"} for name in documents}
+    for name, document in documents.items():
+        deployed = document["servers"][1]
+        output = "ProviderApiUrl" if name == "provider" else "ApiUrl"
+        assert deployed["description"] == f"a deployed stack (its {output} output)", name
+        (api,) = apis[name]
+        url = deployed["url"].replace("{api}", "${" + api + "}").replace("{region}", "${AWS::Region}")
+        assert doc["Outputs"][output]["Value"] == {"Fn::Sub": url.replace("{stage}", "${Stage}")}, name
 
 
 def test_no_422_anywhere(documents: dict[str, Json]) -> None:

@@ -15,6 +15,7 @@ from local import template as tpl
 DOC = tpl.load()
 FUNCTIONS = tpl.functions(DOC)
 RESOURCES = DOC["Resources"]
+PROVIDER_PREFIX = "/api/v1/provider/"
 SUPPORTED_RUNTIMES = {"python3.12", "python3.13"}  # supported by Lambda for 12+ months from now
 
 
@@ -118,6 +119,7 @@ def test_the_samtranslator_expansion_succeeds(expanded: dict[str, Any]) -> None:
     the default rules ``make lint`` runs) finds nothing but the argued informational rules."""
     kinds = {r["Type"] for r in expanded["Resources"].values()}
     assert {"AWS::Lambda::Function", "AWS::ApiGateway::RestApi", "AWS::StepFunctions::StateMachine"} <= kinds
+    assert {"AWS::ApiGatewayV2::Api", "AWS::ApiGatewayV2::Stage"} <= kinds
     assert {"AWS::Events::Rule", "AWS::IAM::Role"} <= kinds
 
 
@@ -137,18 +139,125 @@ def test_the_expansion_catches_what_plain_cfn_lint_misses() -> None:
     assert any("NoSuchTable" in f for f in findings), findings
 
 
-def test_outputs_give_the_api_url_tables_and_state_machine() -> None:
+def test_outputs_give_the_api_urls_tables_and_state_machine() -> None:
     outputs = DOC["Outputs"]
     assert {
         "ApiUrl",
+        "ProviderApiUrl",
         "WalletTableName",
         "HubTableName",
         "RegistryTableName",
         "ContractStateMachineArn",
     } <= set(outputs)
+    stage_url = "https://${%s}.execute-api.${AWS::Region}.amazonaws.com/${Stage}"
+    assert outputs["ApiUrl"]["Value"] == {"Fn::Sub": stage_url % "PlatformApi"}
+    assert outputs["ProviderApiUrl"]["Value"] == {"Fn::Sub": stage_url % "ProviderApi"}
 
 
-def test_the_api_is_throttled() -> None:
-    api = RESOURCES["PlatformApi"]["Properties"]
-    setting = api["MethodSettings"][0]
-    assert setting["ThrottlingRateLimit"] and setting["ThrottlingBurstLimit"]
+def test_the_apis_are_the_platforms_rest_api_and_the_providers_http_api() -> None:
+    assert tpl.apis(DOC) == {"PlatformApi": tpl.REST, "ProviderApi": tpl.HTTP}
+
+
+def _route_events() -> list[tuple[str, dict[str, Any]]]:
+    return [
+        (fn.logical_id, event)
+        for fn in FUNCTIONS
+        for event in RESOURCES[fn.logical_id]["Properties"].get("Events", {}).values()
+        if event["Type"] in ("Api", "HttpApi")
+    ]
+
+
+def test_the_provider_callbacks_and_only_they_are_on_the_http_api_with_payload_1_0() -> None:
+    """Payload format 1.0 is the REST proxy event the handlers read (``requestContext.identity.sourceIp``
+    for the IP allow-list, the headers, the raw body, ``isBase64Encoded``); 2.0 is another shape."""
+    on_http = []
+    for logical, event in _route_events():
+        props = event["Properties"]
+        if props["Path"].startswith(PROVIDER_PREFIX):
+            assert event["Type"] == "HttpApi", logical
+            assert props["ApiId"] == {"Ref": "ProviderApi"}, logical
+            assert props["PayloadFormatVersion"] == "1.0", logical  # a string: 1.0 as a number is refused
+            on_http.append(props["Path"].removeprefix(PROVIDER_PREFIX + "{provider}/"))
+        else:
+            assert event["Type"] == "Api", logical
+            assert props["RestApiId"] == {"Ref": "PlatformApi"}, logical
+    commands = ["authenticate", "balance", "cancel", "changebalance", "finishround", "ping", "status"]
+    assert sorted(on_http) == commands
+    routes = [r for fn in FUNCTIONS for r in fn.routes if r.path.startswith(PROVIDER_PREFIX)]
+    assert len(routes) == 7 and all((r.api, r.kind) == ("ProviderApi", tpl.HTTP) for r in routes)
+
+
+def test_api_gateway_may_invoke_each_provider_callback_through_the_http_api_only(expanded: dict[str, Any]) -> None:
+    body = expanded["Resources"]["ProviderApi"]["Properties"]["Body"]
+    integrations = [op["x-amazon-apigateway-integration"] for item in body["paths"].values() for op in item.values()]
+    assert len(integrations) == 7
+    assert all(i["payloadFormatVersion"] == "1.0" and i["type"] == "aws_proxy" for i in integrations)
+    rest_paths = expanded["Resources"]["PlatformApi"]["Properties"]["Body"]["paths"]
+    assert not [p for p in rest_paths if p.startswith(PROVIDER_PREFIX)]
+    for fn in FUNCTIONS:
+        if not any(r.path.startswith(PROVIDER_PREFIX) for r in fn.routes):
+            continue
+        permissions = [
+            r["Properties"]
+            for r in expanded["Resources"].values()
+            if r["Type"] == "AWS::Lambda::Permission" and r["Properties"]["FunctionName"] == {"Ref": fn.logical_id}
+        ]
+        assert [p["SourceArn"]["Fn::Sub"][1]["__ApiId__"] for p in permissions] == [{"Ref": "ProviderApi"}]
+
+
+def test_an_http_api_event_in_payload_2_0_is_refused_locally() -> None:
+    """The local gateway builds payload 1.0 only: a 2.0 route (SAM's default) must not be served as 1.0."""
+    event = copy.deepcopy(RESOURCES["ProviderPingFunction"]["Properties"]["Events"]["Api"])
+    del event["Properties"]["PayloadFormatVersion"]
+    with pytest.raises(ValueError, match=r"PayloadFormatVersion 1\.0"):
+        tpl._route("ProviderPingFunction", "Api", event)
+
+
+def test_each_api_is_throttled_from_the_same_parameters() -> None:
+    limits = {
+        "ThrottlingRateLimit": {"Ref": "ApiThrottleRateLimit"},
+        "ThrottlingBurstLimit": {"Ref": "ApiThrottleBurstLimit"},
+    }
+    (setting,) = RESOURCES["PlatformApi"]["Properties"]["MethodSettings"]
+    assert (setting["ResourcePath"], setting["HttpMethod"]) == ("/*", "*")
+    assert {k: setting[k] for k in limits} == limits and setting["MetricsEnabled"] is True
+    routes = RESOURCES["ProviderApi"]["Properties"]["DefaultRouteSettings"]
+    assert {k: routes[k] for k in limits} == limits and routes["DetailedMetricsEnabled"] is True
+    assert "RouteSettings" not in RESOURCES["ProviderApi"]["Properties"], "no route escapes the stage's limits"
+
+
+def test_the_local_gateway_serves_each_route_as_its_api_would() -> None:
+    """Without moto: a stand-in stack records the events the gateway builds. The provider callbacks get
+    payload 1.0 (the REST event, ``version`` 1.0), an undeclared method is that API's own refusal, and
+    only the REST API (``MinimumCompressionSize``) gzips."""
+    from types import SimpleNamespace
+
+    from werkzeug.test import Client
+
+    from local.server import Gateway
+
+    events: list[tuple[str, dict[str, Any]]] = []
+
+    def invoke(logical: str, event: dict[str, Any]) -> dict[str, Any]:
+        events.append((logical, event))
+        return {"statusCode": 200, "headers": {"Content-Type": "application/json"}, "body": "x" * 2048}
+
+    stack = SimpleNamespace(functions={fn.logical_id: fn for fn in FUNCTIONS}, doc=DOC, invoke=invoke)
+    client = Client(Gateway(stack))  # type: ignore[arg-type]
+    gzip = {"Accept-Encoding": "gzip"}
+    answer = client.post("/api/v1/provider/tlt/changebalance", data=b"{}", headers=gzip)
+    assert answer.status_code == 200 and "Content-Encoding" not in answer.headers
+    logical, event = events[-1]
+    assert logical == "ProviderChangebalanceFunction"
+    assert event["version"] == "1.0" and event["pathParameters"] == {"provider": "tlt"}
+    assert event["requestContext"]["identity"]["sourceIp"] and event["body"] == "{}"
+    assert event["isBase64Encoded"] is False
+    answer = client.get("/api/v1/admin/status", headers=gzip)
+    assert answer.headers["Content-Encoding"] == "gzip"
+    assert "version" not in events[-1][1]
+    calls = len(events)
+    wrong = client.get("/api/v1/provider/tlt/changebalance")
+    assert (wrong.status_code, wrong.json) == (404, {"message": "Not Found"})
+    wrong = client.delete("/api/v1/admin/status")
+    assert (wrong.status_code, wrong.json) == (403, {"message": "Missing Authentication Token"})
+    assert len(events) == calls, "no function ran"

@@ -33,14 +33,18 @@ def test_item_sizes_and_units_follow_dynamodbs_rules() -> None:
 
 
 def test_costs_per_million() -> None:
-    figures = costs.callbacks(memory_mb=512, duration_ms=20.0, read_units=6, write_units=10)
+    figures = costs.callbacks(memory_mb=512, duration_ms=20.0, read_units=6, write_units=10, api="rest")
     usd = figures["usd"]
-    assert usd["api_gateway_rest"] == pytest.approx(3.50)
+    assert usd["api_gateway"] == pytest.approx(3.50)
     assert usd["lambda_requests"] == pytest.approx(0.20)
     assert usd["lambda_duration"] == pytest.approx(0.5 * 0.02 * 0.0000133334 * 1e6, abs=1e-3)
     assert usd["dynamodb_reads"] == pytest.approx(0.75) and usd["dynamodb_writes"] == pytest.approx(6.25)
-    assert figures["http_api_saves_usd"] == pytest.approx(2.50)
+    assert figures["on_rest_api_usd"] == figures["total_usd"]
+    assert figures["on_rest_api_usd"] - figures["on_http_api_usd"] == pytest.approx(2.50)
     assert figures["verdict"] == ("PASS" if figures["total_usd"] <= 10 else "FAIL")
+    on_http = costs.callbacks(memory_mb=512, duration_ms=20.0, read_units=6, write_units=10, api="http")
+    assert on_http["usd"]["api_gateway"] == pytest.approx(1.00)
+    assert on_http["total_usd"] == on_http["on_http_api_usd"] == figures["on_http_api_usd"]
 
 
 class FakeCeiling:
@@ -213,7 +217,7 @@ def outputs() -> dict[str, Any]:
     }
     priced = {
         "prices": costs.prices(),
-        "callbacks": costs.callbacks(512, 20.0, 5.0, 8.0),
+        "callbacks": costs.callbacks(512, 20.0, 5.0, 8.0, "http"),
         "plays": {
             **costs.per_million(
                 api_requests=4, invocations=[("F", 512, 100.0)], read_units=30, write_units=40, transitions=6

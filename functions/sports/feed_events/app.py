@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 
 app = signed_app(
     lambda request, method, path: feeds.authenticate_push(
-        request.path_parameters.get("code", ""), request.headers, request.body, method, path
+        request.path_parameters.get("code", ""), request.headers, request.signed_body, method, path
     )
 )
 

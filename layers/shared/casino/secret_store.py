@@ -2,9 +2,9 @@
 environment.
 
 Values are never logged. The cache (``casino.cache``) keeps a value for ``MAX_AGE_S`` so that
-a rotation is picked up without a deploy. The clients are ``casino.aws``'s, made from boto3's
-one default session like every other client (a second session would load botocore's data
-again: tens of milliseconds on a cold start).
+a rotation is picked up without a deploy. The clients are ``casino.aws``'s, made from its one
+botocore session like every other client (a second session would load botocore's data again:
+tens of milliseconds on a cold start).
 """
 
 from __future__ import annotations

@@ -30,7 +30,6 @@ from casino.hub import client_sessions, session_end
 from casino.hub import store as hub_store
 from casino.registry import operators
 from casino.registry.operators import Operator
-from casino.wallet import admin as wallet_admin
 from casino.wallet import store as wallet_store
 
 Remaining = Callable[[], int] | None
@@ -97,6 +96,10 @@ def register(
         raise ValidationFailed("country: an ISO 3166-1 alpha-2 code such as MT", field="country")
     shown = _display_name(display_name)
     now = clock.now_ms()
+    # The wallet's admin module (and the books, bridge and provider rules it imports) at
+    # registration alone: signing in and changing a password never make a wallet.
+    from casino.wallet import admin as wallet_admin  # noqa: PLC0415
+
     wallet = wallet_admin.new_wallet(
         player_id=new_player_id(now), user_name=name, country=country, currency=currency, display_name=shown, now=now
     )
@@ -117,7 +120,7 @@ def register(
         "created_at": now,
         "updated_at": now,
     }
-    outcome = store.register(wallet_store.new_wallet_put(wallet), user, credential)
+    outcome = store.register(wallet_store.new_wallet_puts(wallet), user, credential)
     _audit("register", casino.code, outcome, user_id=user["id"] if outcome == "registered" else None)
     if outcome == "username_taken":
         raise Conflict("username: already taken at this casino", field="username")

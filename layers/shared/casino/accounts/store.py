@@ -62,9 +62,10 @@ def password_user(operator: str, player_id: str) -> dict[str, Any] | None:
 
 
 # ---------------------------------------------------------------- registration
-def register(wallet_put: dict[str, Any], user: dict[str, Any], credential: dict[str, Any]) -> Registered:
-    """The casino player's wallet (``wallet_put``, from ``casino.wallet.store``), the password user
-    and its credential, in ONE transaction across WalletTable and HubTable: all three or none."""
+def register(wallet_puts: list[dict[str, Any]], user: dict[str, Any], credential: dict[str, Any]) -> Registered:
+    """The casino player's wallet (``wallet_puts``, from ``casino.wallet.store``: the wallet and its
+    directory entry), the password user and its credential, in ONE transaction across WalletTable
+    and HubTable: all or none."""
     operator, player_id = user["operator"], user["ref_id"]
     user_pk, user_sk = _user_key(operator, player_id)
     cred_pk, cred_sk = _credential_key(operator, credential["username"])
@@ -72,7 +73,7 @@ def register(wallet_put: dict[str, Any], user: dict[str, Any], credential: dict[
     try:
         client.transact_write_items(
             TransactItems=[
-                wallet_put,  # type: ignore[list-item]
+                *wallet_puts,  # type: ignore[list-item]
                 {
                     "Put": {
                         "TableName": _table(),
@@ -91,9 +92,9 @@ def register(wallet_put: dict[str, Any], user: dict[str, Any], credential: dict[
         )
     except client.exceptions.TransactionCanceledException as cancelled:
         failed = _cancelled(cancelled)
-        if len(failed) == 3 and failed[2]:
+        if len(failed) == len(wallet_puts) + 2 and failed[-1]:
             return "username_taken"
-        if len(failed) == 3 and (failed[0] or failed[1]):
+        if len(failed) == len(wallet_puts) + 2 and any(failed[:-1]):
             return "player_taken"
         raise
     return "registered"

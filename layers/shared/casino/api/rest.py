@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import re
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -55,6 +56,13 @@ class Request:
     def __init__(self, event: Mapping[str, Any]):
         self.headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
         self.body = event.get("body") or ""
+        # What the caller signed: the bytes of a body API Gateway handed base64-encoded (a binary
+        # media type, or text that is not UTF-8, as the local gateway does), else the text as given.
+        self.signed_body: str | bytes = self.body
+        if event.get("isBase64Encoded") and isinstance(self.body, str):
+            # not base64: no caller signed that text as bytes (and the body check refuses it)
+            with contextlib.suppress(UnicodeError, binascii.Error):
+                self.signed_body = base64.b64decode(self.body.encode("ascii"), validate=True)
         self.source_ip = ((event.get("requestContext") or {}).get("identity") or {}).get("sourceIp", "")
         self.path_parameters = event.get("pathParameters") or {}
 

@@ -71,7 +71,7 @@ def authenticate(
         raise _refused()
     which = "app_secret" if audience == HUB else "wallet_secret"
     secrets = operators.secret_values(operator, which)
-    if not app_auth.valid(secrets, signed, method, app_auth.endpoint_of(path), request.body):
+    if not app_auth.valid(secrets, signed, method, app_auth.endpoint_of(path), request.signed_body):
         raise _refused()
     if not store.record_nonce(audience, signed.app_id, signed.nonce, app_auth.nonce_expiry_ms(signed, now)):
         raise _refused()

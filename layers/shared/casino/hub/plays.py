@@ -22,13 +22,12 @@ from casino import aws, cache, clock, ids
 from casino.contract import domain, executions, store
 from casino.contract.domain import Contract
 from casino.errors import Conflict, GameUnavailable, NotFound, ValidationFailed
-from casino.hub import prizes, reality_check, series_store, session_end, views
+from casino.hub import prizes, series_store, views
 from casino.hub import store as hub_store
 from casino.hub.series_store import CompanionRefused, Reservation, SeriesBusy, SeriesHeld
 from casino.hub.wallet_client import WalletRefused
 from casino.idempotency import fingerprint
 from casino.money import canonical, to_decimal_string, to_minor
-from casino.ops import maintenance, services
 from casino.registry import games, operators
 from casino.registry import store as registry
 
@@ -93,6 +92,10 @@ def play(
     earlier = store.play_record(session["id"], play_id)
     if earlier is not None:
         return _again(session, earlier, fp, remaining_ms)
+    # A play's own rules, imported by the play (the history, a contract and its proof, which
+    # import this module too, never need them: their imports were a third of those functions').
+    from casino.hub import reality_check, session_end  # noqa: PLC0415
+
     reality_check.require_playable(session)  # a retry of a play made before it is answered above
     _open_for_plays(session)
     game = registry.game("hub", game_id)
@@ -130,6 +133,8 @@ def play(
 def _open_for_plays(session: dict[str, Any]) -> None:
     """``maintenance`` when ops closed the hub (or, for one of our own brands, the wallet its
     bets go to): one read of the flags; the operator is read only while a wallet flag is set."""
+    from casino.ops import maintenance, services  # noqa: PLC0415 - a play's alone (see play)
+
     states = services.states(maintenance.HUB_PLAY + maintenance.BRIDGE_PLAY)
     closed = maintenance.hub_play_closed_by(states, bridge_session=False)
     if not closed and maintenance.hub_play_closed_by(states, bridge_session=True):

@@ -48,7 +48,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from casino import clock
 from casino.errors import ValidationFailed
@@ -377,6 +377,50 @@ def summarise(entries: Iterable[tuple[str, str, LedgerEntry]]) -> dict[Key, Tota
     for source, currency, entry in entries:
         found.setdefault((source, currency), Totals()).add(entry)
     return found
+
+
+K = TypeVar("K")
+
+
+def merge(*parts: Mapping[K, Totals]) -> dict[K, Totals]:
+    """Totals of the same keys added up (a roll-up and the entries after it): merging the totals
+    of any split of some entries equals summarising them whole."""
+    found: dict[K, Totals] = {}
+    for part in parts:
+        for key, t in part.items():
+            found[key] = found[key].plus(t) if key in found else Totals().plus(t)
+    return found
+
+
+def _line_json(line: Line) -> dict[str, int]:
+    return {"count": line.count, "real": line.real, "bonus": line.bonus}
+
+
+def _line_from(data: object) -> Line:
+    if not isinstance(data, Mapping):
+        raise ValueError("a line is a mapping of count, real and bonus")
+    values = [data.get(k) for k in ("count", "real", "bonus")]
+    if not all(isinstance(v, int) and not isinstance(v, bool) for v in values):
+        raise ValueError("a line's count, real and bonus are integers")
+    count, real, bonus = values
+    assert isinstance(count, int) and isinstance(real, int) and isinstance(bonus, int)
+    if count < 0:
+        raise ValueError("a line's count is not negative")
+    return Line(count, real, bonus)
+
+
+def totals_json(t: Totals) -> dict[str, Any]:
+    """Totals as plain JSON (integers, minor units): ``{"types": {type: line}, "cancels": line}``,
+    each line ``{"count", "real", "bonus"}``. ``totals_from_json`` reads it back."""
+    return {"types": {k: _line_json(line) for k, line in sorted(t.types.items())}, "cancels": _line_json(t.cancels)}
+
+
+def totals_from_json(data: object) -> Totals:
+    """What ``totals_json`` wrote (ValueError on anything else)."""
+    if not isinstance(data, Mapping) or not isinstance(data.get("types"), Mapping):
+        raise ValueError("totals are a mapping of types and cancels")
+    types = {str(k): _line_from(v) for k, v in data["types"].items()}
+    return Totals(types, _line_from(data.get("cancels")))
 
 
 def by_currency(totals: Mapping[Key, Totals]) -> dict[str, Totals]:

@@ -11,17 +11,25 @@ A page reads the partitions in order (day, then source, then time) until it hold
 entries or has spent ``QUERY_BUDGET`` queries; so a page may hold fewer entries than asked,
 none even, and still have a ``next_cursor``. The feed is read to its end when ``next_cursor``
 is null.
+
+The summary never reads a whole day: it starts from the day's stored roll-ups
+(``casino.ops.rollup``, advanced by the ``transactions_rollup`` schedule) and reads live only the
+entries after each, within a budget of Queries (below); an answer is ``complete`` or says up to
+when it counted (``as_of``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from casino import clock
+from botocore.exceptions import BotoCoreError, ClientError
+
+from casino import clock, telemetry
 from casino.errors import NotFound, ValidationFailed
 from casino.ops import reconciliation as rec
+from casino.ops import rollup, rollup_store
 from casino.ops.reconciliation import Position, Window
 from casino.registry import operators, providers
 from casino.registry import store as registry_store
@@ -167,29 +175,102 @@ def csv_answer(page: dict[str, Any]) -> tuple[str, dict[str, str]]:
 
 
 # ------------------------------------------------------------------ the daily summary
-def _day_entries(source: str, day: date, win: Window) -> list[tuple[str, str, LedgerEntry]]:
-    found: list[tuple[str, str, LedgerEntry]] = []
-    after: str | None = None
-    while True:
-        page, after = wallet_store.feed_page(
-            source, day, from_ms=win.from_ms, to_ms=win.to_ms, after=after, limit=SUMMARY_PAGE
+# A day's summary starts from its stored roll-ups (casino.ops.rollup: one BatchGetItem) and reads
+# only what each has not folded in yet, live: its first page of SUMMARY_PAGE for each source
+# asked (none for a final roll-up), and at most TAIL_QUERIES - 1 more in all; so a request makes
+# at most TAIL_QUERIES Queries for one source whatever the day's size (capped at QUERY_BUDGET for
+# every source). What it read and is settled is folded into the roll-up (a conditional write: a
+# busy day catches up with its readers too). When the budget runs out the answer says so
+# (``complete: false``) and how far it counted (``as_of``), never a 5xx.
+TAIL_QUERIES = 5
+
+
+@dataclass
+class _Tail:
+    """What a request read of one source's day after its roll-up."""
+
+    after: str | None
+    entries: list[tuple[str, LedgerEntry]] = field(default_factory=list)  # (currency, entry)
+    done: bool = False
+
+
+def _read_tails(names: list[str], day: date, win: Window, stored: dict[str, rollup.Rollup]) -> dict[str, _Tail]:
+    tails = {name: _Tail(stored[name].upto, done=stored[name].final) for name in names}
+    budget = min(QUERY_BUDGET, sum(1 for t in tails.values() if not t.done) + TAIL_QUERIES - 1)
+    queries = 0
+    while queries < budget:
+        progressed = False
+        for name in names:
+            tail = tails[name]
+            if tail.done or queries >= budget:
+                continue
+            page, following = wallet_store.feed_page(
+                name, day, from_ms=win.from_ms, to_ms=win.to_ms, after=tail.after, limit=SUMMARY_PAGE
+            )
+            queries += 1
+            progressed = True
+            tail.entries.extend((currency, entry) for entry, currency in page)
+            if page:
+                tail.after = wallet_store.feed_position(page[-1][0])
+            tail.done = following is None
+        if not progressed:
+            break
+    return tails
+
+
+def _catch_up(stored: rollup.Rollup, tail: _Tail, now: int) -> None:
+    """Fold the settled part of what was read into the stored roll-up (conditional on its
+    version: a lost race or a failed write changes nothing the answer says)."""
+    cutoff = rollup.settled_before(now, stored.day)
+    settled = [(c, e) for c, e in tail.entries if e.created_at < cutoff]
+    read_past = tail.done or (bool(tail.entries) and tail.entries[-1][1].created_at >= cutoff)
+    new = rollup.fold(
+        stored,
+        settled,
+        upto=wallet_store.feed_position(settled[-1][1]) if settled else None,
+        settled_to=cutoff if read_past else None,
+    )
+    if not settled and new.final == stored.final:
+        return  # nothing worth a write
+    try:
+        rollup_store.save(new, stored.version)
+    except (ClientError, BotoCoreError):
+        telemetry.logger(telemetry.ADMIN).exception(
+            "summary: could not save a roll-up", extra={"source": stored.source}
         )
-        found.extend((source, currency, entry) for entry, currency in page)
-        if after is None:
-            return found
 
 
 def summary(
     *, date_text: str, provider: str | None = None, operator: str | None = None, source: str | None = None
 ) -> dict[str, Any]:
-    """A UTC day's totals per source and currency, and per currency over every source read."""
+    """A UTC day's totals per source and currency, and per currency over every source read:
+    each source's roll-up and the entries after it. ``complete`` is false when the request's
+    budget ran out first; every entry created before ``as_of`` is counted then."""
     day, win = rec.day_window(date_text)
     names = sources(parse_filter(provider, operator, source))
-    totals = rec.summarise(e for name in names for e in _day_entries(name, day, win))
+    now = clock.now_ms()
+    found = rollup_store.get_many([(name, day) for name in names])
+    stored = {name: found[(name, day)] for name in names}
+    tails = _read_tails(names, day, win, stored)
+    parts: list[dict[rec.Key, rec.Totals]] = []
+    behind: dict[str, int] = {}
+    for name in names:
+        tail = tails[name]
+        parts.append(stored[name].by_source())
+        parts.append(rec.summarise((name, c, e) for c, e in tail.entries))
+        if not tail.done:
+            behind[name] = tail.entries[-1][1].created_at if tail.entries else stored[name].counted_to()
+        if tail.entries or not stored[name].final:
+            _catch_up(stored[name], tail, now)
+    totals = rec.merge(*parts)
+    as_of = min(behind.values()) if behind else max(win.from_ms, min(now, win.to_ms))
     return {
         "date": day.isoformat(),
         "from": clock.iso(win.from_ms),
         "to": clock.iso(win.to_ms),
+        "complete": not behind,
+        "as_of": clock.iso(as_of),
+        "incomplete_sources": sorted(behind),
         "sources": [rec.source_view(s, c, t) for (s, c), t in sorted(totals.items())],
         "totals": [rec.totals_view(t, c) for c, t in rec.by_currency(totals).items()],
     }

@@ -131,9 +131,10 @@ def handle(event: dict[str, Any], command: str, run: Command, *, has_body: bool 
         answer, data, outcome, latency_ms = _handle(event, command, run, has_body)
         _count(event, command, data, outcome, int(answer["statusCode"]), latency_ms)
         fields = {"caller_correlation_id": theirs} if theirs else {}
-        logger.info(
+        telemetry.info(
+            logger,
             "provider callback",
-            extra={
+            {
                 "correlation_id": correlation,
                 **fields,
                 "provider": (event.get("pathParameters") or {}).get("provider", ""),

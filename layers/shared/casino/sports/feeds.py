@@ -23,7 +23,7 @@ from __future__ import annotations
 import json
 import re
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -225,11 +225,17 @@ def read_each(
     return message, refused
 
 
-def apply(feed: dict[str, Any], message: Message, now: int) -> dict[str, Any]:
+def apply(
+    feed: dict[str, Any], message: Message, now: int, *, refs: Mapping[str, dict[str, Any] | None] | None = None
+) -> dict[str, Any]:
     """A checked message applied: its fixtures first, then its points. A fixture sent before as
-    another sport is refused (``conflict`` naming ``sport``) before anything is applied."""
+    another sport is refused (``conflict`` naming ``sport``) before anything is applied. ``refs``:
+    the fixtures' refs as the caller has just read them (a pull, which read each to drop another
+    sport's), so that each is read once, not twice, before anything of the message is written."""
     for facts in message.fixtures:
-        known = store.ref(feed["code"], facts.ref_id)
+        known = (
+            refs[facts.ref_id] if refs is not None and facts.ref_id in refs else store.ref(feed["code"], facts.ref_id)
+        )
         if known and known.get("facts") and known["facts"]["sport"] != facts.sport:
             raise Conflict(
                 f"sport: feed fixture {facts.ref_id!r} was first sent as {known['facts']['sport']}", field="sport"
@@ -251,7 +257,7 @@ def _lag(message: Message, now: int) -> int | None:
 
 
 # ---------------------------------------------------------------- push
-def authenticate_push(code: str, headers: dict[str, str], body: str, method: str, path: str) -> dict[str, Any]:
+def authenticate_push(code: str, headers: dict[str, str], body: str | bytes, method: str, path: str) -> dict[str, Any]:
     """The feed a pushed request comes from: the path names it, a signature with its secret proves
     it (``X-App-Id`` is its code by convention, not checked: the secret is what counts);
     ``Unauthorized`` otherwise, before the body is read."""
@@ -336,13 +342,14 @@ def pull(feed: dict[str, Any], now: int, *, fetch: Fetch = http_fetch, budget_s:
         since = int(leased.get("changed_since", 0))
         body = _get(leased, secret, "fixtures", f"changed_since={since}", fetch, deadline)
         message, refused = read_each(body, leased["sports"], now, keys=ENVELOPE_FIXTURES)
-        message.fixtures = [f for f in message.fixtures if _same_sport(code, f)]
+        refs = {f.ref_id: store.ref(code, f.ref_id) for f in message.fixtures}
+        message.fixtures = [f for f in message.fixtures if _same_sport(refs[f.ref_id], f)]
         changed = [
             int(item["changed_at"])
             for item in (body.get("fixtures", []) if isinstance(body, dict) else body)
             if isinstance(item, dict) and isinstance(item.get("changed_at"), int)
         ]
-        apply(leased, message, now)
+        apply(leased, message, now, refs=refs)
         outcome["fixtures"] = len(message.fixtures)
         if refused:
             outcome["refused"] = [r.message for r in refused[:10]]
@@ -375,8 +382,7 @@ def pull(feed: dict[str, Any], now: int, *, fetch: Fetch = http_fetch, budget_s:
     return outcome
 
 
-def _same_sport(code: str, facts: FeedFixture) -> bool:
-    known = store.ref(code, facts.ref_id)
+def _same_sport(known: dict[str, Any] | None, facts: FeedFixture) -> bool:
     return not (known and known.get("facts") and known["facts"]["sport"] != facts.sport)
 
 

@@ -104,6 +104,16 @@ class Wallet:
     version: int = 0
     created_at: int = 0
 
+    def __deepcopy__(self, memo: dict[int, Any]) -> Wallet:
+        """A movement's working copy: the limits are frozen and the scalars immutable, so only the
+        responsible-gaming state and the bonus are copied (a generic deep copy took three times as
+        long, on every money movement)."""
+        return replace(
+            self,
+            responsible=copy.deepcopy(self.responsible, memo),
+            active_bonus=copy.deepcopy(self.active_bonus, memo),
+        )
+
     def bonus_is_live(self, now: int) -> bool:
         return self.active_bonus is not None and now < self.active_bonus.expires_at
 
