@@ -309,16 +309,19 @@ def _serialize(value: Any) -> dict[str, Any]:
 
 
 def _deserialize(value: Mapping[str, Any]) -> Any:
-    """boto3's ``TypeDeserializer().deserialize`` (numbers as ``Decimal`` in DynamoDB's context);
-    binary values and sets are handed to boto3's own."""
+    """boto3's ``TypeDeserializer().deserialize``, except that a whole number comes back as an
+    ``int`` (what ``from_item`` answers), other numbers as ``Decimal`` in DynamoDB's context, in
+    one pass; binary values and sets are handed to boto3's own (and whole numbers among them made
+    ``int`` the same way)."""
     if len(value) == 1:
-        kind, inner = next(iter(value.items()))
+        ((kind, inner),) = value.items()
         if kind == "S":
             return inner
         if kind == "N":
             if inner.isascii() and inner.isdigit() and len(inner) < _INT_DIGITS:  # a whole number, as stored
                 return int(inner)
-            return _DYNAMODB_CONTEXT.create_decimal(inner)
+            number = _DYNAMODB_CONTEXT.create_decimal(inner)
+            return int(number) if number == number.to_integral_value() else number
         if kind == "M":
             return {k: _deserialize(v) for k, v in inner.items()}
         if kind == "L":
@@ -329,7 +332,7 @@ def _deserialize(value: Mapping[str, Any]) -> Any:
             return None
     from boto3.dynamodb.types import TypeDeserializer  # noqa: PLC0415 - binary, sets, or malformed
 
-    return TypeDeserializer().deserialize(dict(value))  # type: ignore[arg-type]
+    return _plain(TypeDeserializer().deserialize(dict(value)))  # type: ignore[arg-type]
 
 
 def to_item(values: dict[str, Any]) -> dict[str, Any]:
@@ -339,7 +342,7 @@ def to_item(values: dict[str, Any]) -> dict[str, Any]:
 
 def from_item(item: Mapping[str, Any]) -> dict[str, Any]:
     """DynamoDB attribute values -> Python values; whole numbers come back as ``int``."""
-    return {k: _plain(_deserialize(v)) for k, v in item.items()}
+    return {k: _deserialize(v) for k, v in item.items()}
 
 
 def _plain(value: Any) -> Any:

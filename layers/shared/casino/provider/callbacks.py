@@ -12,7 +12,6 @@ outcome; a lost race is decided again from the transaction's cancellation reason
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
 from decimal import Decimal
 from typing import Any
 
@@ -148,6 +147,12 @@ def _give_back(
         entry_type=entry_type,
         converted=converted,
     )
+
+
+def _split_fields(split: BetSplit) -> dict[str, Any]:
+    """A bet's split as its record stores it (``dataclasses.asdict``'s answer: its fields are
+    scalars, so a copy of its ``__dict__`` is the same, at a fraction of the cost)."""
+    return dict(vars(split))
 
 
 def _dump(answer: dict[str, Any]) -> str:
@@ -295,7 +300,7 @@ class ChangeBalance(_Callback):
                 buy_feature=c.buy_feature,
             )
         after = rnd.with_bet(c.user_id, split, now, free_round=c.free_spin)
-        return self._accepted(movement, after, asdict(split), free_spin=c.free_spin)
+        return self._accepted(movement, after, _split_fields(split), free_spin=c.free_spin)
 
     def _win(self, view: store.Snapshot, now: int) -> Plan:
         c = self.change
@@ -323,7 +328,7 @@ class ChangeBalance(_Callback):
         share = rnd.refund_share(c.user_id, c.amount)
         movement, split = _give_back(wallet, share, rnd.bonus_id, now, self._reference(), "REFUND", view.ended_bonus)
         after = rnd.with_refund(share, split.bonus_wagering, now)
-        return self._accepted(movement, after, asdict(split))
+        return self._accepted(movement, after, _split_fields(split))
 
     def _record(self, now: int, **fields: Any) -> dict[str, Any]:
         c = self.change
