@@ -36,7 +36,7 @@ and on Lambda a cold start is CPU-bound (512 MB is 0.29 of a vCPU). The wall-tim
 the results too.
 
 Knobs: ``BENCH_COLD_ROUNDS`` (default 3; 1 with ``--quick``), ``BENCH_COLD_BUDGET_S`` (no new round
-it, default 240 s: a round starts only if one as long as the last would end within it; the first
+it, default 600 s: a round starts only if one as long as the last would end within it; the first
 always runs whole), ``BENCH_COLD_WORKERS`` (samples run
 at once, default 2), ``BENCH_COLD_FUNCTIONS`` (a comma-separated subset of logical ids; with
 ``--quick``, four of them), ``BENCH_PYTHON``.
@@ -561,7 +561,7 @@ def bench(stack: LocalStack, data: dict[str, Any], *, quick: bool = False) -> di
     from local import sports_feeds
 
     rounds = int(os.environ.get("BENCH_COLD_ROUNDS", "1" if quick else "3"))
-    budget_s = float(os.environ.get("BENCH_COLD_BUDGET_S", "60" if quick else "240"))
+    budget_s = float(os.environ.get("BENCH_COLD_BUDGET_S", "60" if quick else "600"))
     workers = max(1, int(os.environ.get("BENCH_COLD_WORKERS", "2")))
     wanted = [w.strip() for w in os.environ.get("BENCH_COLD_FUNCTIONS", "").split(",") if w.strip()]
     if quick and not wanted:

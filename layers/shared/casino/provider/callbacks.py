@@ -30,7 +30,7 @@ from casino.registry import games
 from casino.registry.providers import Provider
 from casino.wallet import domain, engine
 from casino.wallet import store as wallet_store
-from casino.wallet.domain import BetSplit, Movement, Wallet
+from casino.wallet.domain import BetSplit, Movement, RefundSplit, Wallet
 from casino.wallet.engine import Plan, Snapshot, Write
 
 
@@ -149,9 +149,9 @@ def _give_back(
     )
 
 
-def _split_fields(split: BetSplit) -> dict[str, Any]:
-    """A bet's split as its record stores it (``dataclasses.asdict``'s answer: its fields are
-    scalars, so a copy of its ``__dict__`` is the same, at a fraction of the cost)."""
+def _split_fields(split: BetSplit | RefundSplit) -> dict[str, Any]:
+    """A bet's or a refund's split as its record stores it (``dataclasses.asdict``'s answer: its
+    fields are scalars, so a copy of its ``__dict__`` is the same, at a fraction of the cost)."""
     return dict(vars(split))
 
 
