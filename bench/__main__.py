@@ -341,7 +341,10 @@ def requests_and_capacity(stack: LocalStack, callers: Callers) -> dict[str, Any]
 
     tid, rid = next(callers.ids), next(callers.ids)
     ltid, lrid = next(callers.ids), next(callers.ids)
-    callers.legacy_bet()  # this environment has read the seeded provider's game (as the others have)
+    # Both providers' games read into this environment's cache just before (a BET reads its game
+    # once per GAME_CACHE_S; an earlier section's read may have expired): a warm environment's call.
+    callers.bet()
+    callers.legacy_bet()
     play = callers.bridge_body(0)
     win = callers.bridge_body(1)
     key = f"count-{uuid.uuid4().hex[:8]}"
