@@ -120,6 +120,11 @@ def new_page(browser: Browser) -> Iterator[NewPage]:
     yield make
     for context in contexts:
         try:
+            # A test's route handlers may still hold a request in flight (a poll of the page): let
+            # them go quietly, or their "context disposed" surfaces in the next test of the worker.
+            for page in context.pages:
+                page.unroute_all(behavior="ignoreErrors")
+            context.unroute_all(behavior="ignoreErrors")
             context.close()
         except Exception as exc:  # a crashed context must not hide the test's own outcome
             warnings.warn(f"closing a browser context failed: {exc}", stacklevel=1)
