@@ -10,7 +10,6 @@ its version) and any tombstone.
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from typing import Any
 
 from casino import aws, clock, ids
@@ -192,7 +191,7 @@ class CreateTransaction(engine.Operation):
                 movement, bet = domain.bet(wallet, -total, now=now, reference=reference, category=r.kind)
             except domain.PlayerBlocked as blocked:
                 raise UserBlocked(blocked.message, field="user_id") from None
-            return movement, asdict(bet), None, []
+            return movement, wallet_store.record_fields(bet), None, []
         if r.action in ("win", "lose"):
             play = plays.play_to_settle(r, named)
             split = play.split
@@ -225,7 +224,7 @@ class CreateTransaction(engine.Operation):
                 entry_type="REFUND",
                 converted=converted,
             )
-            return movement, asdict(refund), target_id, [refunded.then(reversed_by=r.step_id)]
+            return movement, wallet_store.record_fields(refund), target_id, [refunded.then(reversed_by=r.step_id)]
         win = plays.win_to_cancel(r, named)
         if win is None:
             return self._nothing(wallet, named, now, reference)

@@ -30,7 +30,7 @@ from casino.registry import games
 from casino.registry.providers import Provider
 from casino.wallet import domain, engine
 from casino.wallet import store as wallet_store
-from casino.wallet.domain import BetSplit, Movement, RefundSplit, Wallet
+from casino.wallet.domain import BetSplit, Movement, Wallet
 from casino.wallet.engine import Plan, Snapshot, Write
 
 
@@ -147,12 +147,6 @@ def _give_back(
         entry_type=entry_type,
         converted=converted,
     )
-
-
-def _split_fields(split: BetSplit | RefundSplit) -> dict[str, Any]:
-    """A bet's or a refund's split as its record stores it (``dataclasses.asdict``'s answer: its
-    fields are scalars, so a copy of its ``__dict__`` is the same, at a fraction of the cost)."""
-    return dict(vars(split))
 
 
 def _dump(answer: dict[str, Any]) -> str:
@@ -300,7 +294,7 @@ class ChangeBalance(_Callback):
                 buy_feature=c.buy_feature,
             )
         after = rnd.with_bet(c.user_id, split, now, free_round=c.free_spin)
-        return self._accepted(movement, after, _split_fields(split), free_spin=c.free_spin)
+        return self._accepted(movement, after, wallet_store.record_fields(split), free_spin=c.free_spin)
 
     def _win(self, view: store.Snapshot, now: int) -> Plan:
         c = self.change
@@ -328,7 +322,7 @@ class ChangeBalance(_Callback):
         share = rnd.refund_share(c.user_id, c.amount)
         movement, split = _give_back(wallet, share, rnd.bonus_id, now, self._reference(), "REFUND", view.ended_bonus)
         after = rnd.with_refund(share, split.bonus_wagering, now)
-        return self._accepted(movement, after, _split_fields(split))
+        return self._accepted(movement, after, wallet_store.record_fields(split))
 
     def _record(self, now: int, **fields: Any) -> dict[str, Any]:
         c = self.change

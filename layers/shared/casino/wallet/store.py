@@ -58,8 +58,9 @@ _LEAVES = (str, int, bool, Decimal, type(None))
 _FIELD_NAMES: dict[type, tuple[str, ...]] = {}  # a dataclass's field names (none: not a dataclass)
 
 
-def _fields(value: Any) -> Any:
-    """``dataclasses.asdict`` for the wallet's records, about five times faster: it copies the
+def record_fields(value: Any) -> Any:
+    """``dataclasses.asdict`` for the records of money movements (the wallet, its entries, a bet's
+    or a refund's split), about five times faster: it copies the
     containers (dataclasses, dicts, lists, tuples) and shares the leaves, which are immutable
     here (str, int, Decimal, bool, None), where ``asdict`` deep-copies every leaf; a money
     movement writes the wallet and its entries on every call."""
@@ -67,13 +68,13 @@ def _fields(value: Any) -> Any:
     if kind in _LEAVES:
         return value
     if kind is dict:
-        return {k: _fields(v) for k, v in value.items()}
+        return {k: record_fields(v) for k, v in value.items()}
     if kind is list or kind is tuple:
-        return kind(_fields(v) for v in value)
+        return kind(record_fields(v) for v in value)
     names = _FIELD_NAMES.get(kind)
     if names is None:
         names = _FIELD_NAMES[kind] = tuple(f.name for f in fields(value)) if is_dataclass(value) else ()
-    return {name: _fields(getattr(value, name)) for name in names} if names else value
+    return {name: record_fields(getattr(value, name)) for name in names} if names else value
 
 
 def directory_key(player_id: str) -> dict[str, Any]:
@@ -84,7 +85,7 @@ def directory_key(player_id: str) -> dict[str, Any]:
 
 
 def _wallet_item(wallet: Wallet) -> dict[str, Any]:
-    values = _fields(wallet)
+    values = record_fields(wallet)
     values["limits"] = {k: v for k, v in values["limits"].items() if v is not None}
     return {**wallet_key(wallet.player_id), **values}
 
@@ -119,7 +120,7 @@ def _entry_item(entry: LedgerEntry, version: int, index: int, currency: str) -> 
         "sk": f"LEDGER#{version:012d}#{index:02d}",
         "gsi2pk": f"FEED#{source}#{day}",
         "gsi2sk": feed_position(entry),
-        **_fields(entry),
+        **record_fields(entry),
         "currency": currency,
         "version": version,
     }
@@ -140,7 +141,7 @@ def _bonus_item(bonus: Bonus) -> dict[str, Any]:
         **bonus_key(bonus.id),
         "gsi1pk": f"PLAYER_BONUSES#{bonus.player_id}",
         "gsi1sk": f"{bonus.granted_at:015d}#{bonus.id}",
-        **_fields(bonus),
+        **record_fields(bonus),
     }
 
 
@@ -333,7 +334,11 @@ def movement_items(movement: Movement) -> list[dict[str, Any]]:
 
 def _change_item(player_id: str, change: Change, version: int, index: int) -> dict[str, Any]:
     """A responsible-gaming audit record, beside the wallet it changed (and in its transaction)."""
-    return {"pk": f"PLAYER#{player_id}", "sk": f"RG#{change.at:015d}#{version:012d}#{index:02d}", **_fields(change)}
+    return {
+        "pk": f"PLAYER#{player_id}",
+        "sk": f"RG#{change.at:015d}#{version:012d}#{index:02d}",
+        **record_fields(change),
+    }
 
 
 def rg_changes(player_id: str, limit: int, before: str | None = None) -> tuple[list[Change], str | None]:
