@@ -102,7 +102,13 @@ def open_client(running: RunningStack, new_page: Callable[..., Page]) -> Callabl
         code, name = game(running, table, rtp="1" if table == ALL_WIN else "0.5")
         url, player_id, session_id, hub = client_url(running, real)
         page = new_page(width, **options)
-        page.goto(url)
+        # The lobby shows, then the page reads its history and reality check: the test's next
+        # move on the server (a termination, an expiry) must not race those first reads.
+        with (
+            page.expect_response("**/api/v1/client/history", timeout=SLOW_MS),
+            page.expect_response("**/api/v1/client/reality_check", timeout=SLOW_MS),
+        ):
+            page.goto(url)
         expect(page.locator("#lobby")).to_be_visible(timeout=SLOW_MS)
         return Client(page, player_id, session_id, code, name, hub)
 
