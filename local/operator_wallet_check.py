@@ -394,8 +394,9 @@ class Checker:
             play_id=f"conformance-{uuid.uuid4().hex[:12]}",
             view_timeout_s=60,
             bet_lines=split_stake(stake, balances),
-            steps=new_steps(step_ids),
+            steps=new_steps(step_ids, now),
             start_date=now,
+            line_data=True,
         )
         play = Play(contract)
         self.plays[key] = play

@@ -401,6 +401,7 @@ def test_a_bet_whose_outcome_stays_unknown_is_refunded(
     done = player.wait(cid, "refunded", timeout_s=20)
     bets = player.transactions(PLAY)
     assert len(bets) >= 2 and all(b == bets[0] for b in bets)  # retried, always the same id and body
+    assert all(line["data"] == {} for body in (bets[0], *player.transactions(REFUND)) for line in body["transactions"])
     (refund,) = player.transactions(REFUND)
     assert refund["prev_transactions"] == [bets[0]["transaction_id"]]
     assert refund["data"]["contract_id"] == cid
@@ -409,6 +410,9 @@ def test_a_bet_whose_outcome_stays_unknown_is_refunded(
     assert amounts(done["balance"]) == START
     assert prize_status(player, cid) == "available"
     assert "reveal" not in done
+    steps = {s["type"]: s for s in done["steps"]}  # hub-operator-api.md: every ContractStep has its start_date
+    assert set(steps) == {"place_bet", "refund_bet"} and all("start_date" in s for s in steps.values()), steps
+    assert steps["place_bet"]["start_date"] == done["start_date"] and steps["place_bet"]["status"] == "failed"
     ended(running, cid, "SUCCEEDED")
     assert entered(running, cid)[-2:] == ["RefundBet", "Closed"]
     assert player.event(cid)["status"] == "cancelled"

@@ -34,8 +34,9 @@ def _contract(**changes: object) -> Contract:
         play_id="play-0001",
         view_timeout_s=60,
         bet_lines=(Line("real", -60), Line("bonus", -40)),
-        steps=domain.new_steps({"place_bet": "stp_bet", "pay_winnings": "stp_win", "refund_bet": "stp_refund"}),
+        steps=domain.new_steps({"place_bet": "stp_bet", "pay_winnings": "stp_win", "refund_bet": "stp_refund"}, 1),
         start_date=1,
+        line_data=True,
     )
     return replace(base, **changes)  # type: ignore[arg-type]
 
@@ -74,13 +75,21 @@ def test_the_bodies_keep_one_transaction_id_per_step_and_name_the_bet() -> None:
     assert bet["data"]["contract_id"] == contract.id and bet["session_token"] == "tok"
     win = contract.settle_request()
     assert win["type"] == "instant_win.win" and win["prev_transactions"] == ["stp_bet"]
-    assert win["transactions"] == [{"id": "stp_win.0", "account_id": "real", "amount": "5.00"}]
+    assert win["transactions"] == [{"id": "stp_win.0", "account_id": "real", "amount": "5.00", "data": {}}]
     lose = replace(contract, prize=0).settle_request()
     assert lose["type"] == "instant_win.lose" and lose["transactions"][0]["amount"] == "0.00"
     refund = contract.refund_request()
     assert refund["type"] == "instant_win.refund" and refund["prev_transactions"] == ["stp_bet"]
     assert [t["amount"] for t in refund["transactions"]] == ["0.60", "0.40"]
     assert contract.bet_request() == bet  # a retry sends the same body
+    for body in (bet, win, lose, refund):  # operator-wallet.md: each line is {id, account_id, amount, data}
+        assert all(set(line) == {"id", "account_id", "amount", "data"} for line in body["transactions"]), body
+
+
+def test_a_contract_stored_before_lines_carried_data_retries_with_the_body_it_first_sent() -> None:
+    before = _contract(line_data=False)  # as the store reads a contract written without the flag
+    for body in (before.bet_request(), before.settle_request(), before.refund_request()):
+        assert all(set(line) == {"id", "account_id", "amount"} for line in body["transactions"]), body
 
 
 def test_the_happy_path_of_phases_and_statuses() -> None:
@@ -128,3 +137,22 @@ def test_the_reveal_is_rebuilt_from_the_contract() -> None:
     reveal = _contract().reveal()
     assert reveal.amount_minor == 500 and reveal.position == 3 and len(reveal.path) == 4
     assert [s.side for s in reveal.path] == ["left", "right", "left", "right"]
+
+
+def test_the_bet_step_starts_with_the_contract_and_keeps_its_start_through_a_refund() -> None:
+    from casino.hub import views
+
+    contract = _contract()
+    assert contract.steps["place_bet"].start_date == contract.start_date == 1
+    assert all(contract.steps[k].start_date is None for k in ("pay_winnings", "refund_bet"))
+    (bet,) = views.contract(contract)["steps"]  # placing: the bet shown, with its start
+    assert bet["type"] == "place_bet" and bet["status"] == "pending" and bet["start_date"] == 1
+    refunded = contract.refunding(5).refunded_by("op-9", 7)
+    shown = {s["type"]: s for s in views.contract(refunded)["steps"]}
+    assert set(shown) == {"place_bet", "refund_bet"}
+    assert (shown["place_bet"]["status"], shown["place_bet"]["start_date"], shown["place_bet"]["end_date"]) == (
+        "failed",
+        1,
+        7,
+    )
+    assert (shown["refund_bet"]["start_date"], shown["refund_bet"]["end_date"]) == (5, 7)

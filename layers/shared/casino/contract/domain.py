@@ -99,6 +99,10 @@ class Contract:
     end_date: int | None = None
     version: int = 0
     kind: str = KIND
+    # Its requests' lines carry ``data`` (operator-wallet.md). A contract stored before they did
+    # keeps sending lines without it: a retry must send the very body its first attempt sent (an
+    # operator may answer another body with the final ``duplicate_mismatch``).
+    line_data: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 
     # ---------------------------------------------------------------- what it is
@@ -143,6 +147,7 @@ class Contract:
             "prev_transactions": prev,
             "transactions": [
                 {"id": f"{step_id}.{i}", "account_id": line.account_id, "amount": self._money(line.amount)}
+                | ({"data": {}} if self.line_data else {})
                 for i, line in enumerate(lines)
             ],
         }
@@ -222,8 +227,13 @@ class Contract:
         return EVENT_STATUS.get(self.status, "pending")
 
 
-def new_steps(step_ids: dict[StepType, str]) -> dict[str, ContractStep]:
-    return {kind: ContractStep(id=step_id, type=kind) for kind, step_id in step_ids.items()}
+def new_steps(step_ids: dict[StepType, str], now: int) -> dict[str, ContractStep]:
+    """A new contract's steps: its bet starts with it (the play sends it at once); the others
+    start when they are sent."""
+    return {
+        kind: ContractStep(id=step_id, type=kind, start_date=now if kind == "place_bet" else None)
+        for kind, step_id in step_ids.items()
+    }
 
 
 def split_stake(stake: int, balances: list[tuple[str, int]]) -> tuple[Line, ...]:

@@ -180,9 +180,11 @@ def _contract(
                 "place_bet": ids.new_id("stp", now),
                 "pay_winnings": ids.new_id("stp", now),
                 "refund_bet": ids.new_id("stp", now),
-            }
+            },
+            now,
         ),
         start_date=now,
+        line_data=True,
     )
 
 
