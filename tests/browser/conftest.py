@@ -27,7 +27,9 @@ from tests.browser import harness
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, BrowserContext, Page
 
-DEFAULT_TIMEOUT_MS = 5_000
+# Actions and expect() assertions: a passing test never waits this long, only a failing one does;
+# on a 2-core CI machine two workers share the cores with the stack in process and Chromium.
+DEFAULT_TIMEOUT_MS = 10_000
 
 
 class BrowserTestsSkipped(UserWarning):
@@ -108,10 +110,13 @@ def new_page(browser: Browser) -> Iterator[NewPage]:
     """new_page(width=1280, *, height=None, reduced_motion=False, **context_options) -> Page.
 
     Every call: a new browser context (no shared cookies or storage), viewport width x (800, or 740 below
-    768 px), prefers-reduced-motion 'reduce' when asked, 5 s default timeout, the page watched (see
-    `page_log`). Other keyword arguments go to browser.new_context (locale, is_mobile, has_touch, ...).
-    The contexts are closed after the test.
+    768 px), prefers-reduced-motion 'reduce' when asked, a 10 s default timeout (actions and expect), the
+    page watched (see `page_log`). Other keyword arguments go to browser.new_context (locale, is_mobile,
+    has_touch, ...). The contexts are closed after the test.
     """
+    from playwright.sync_api import expect  # the browser tests only (playwright may be absent)
+
+    expect.set_options(timeout=DEFAULT_TIMEOUT_MS)
     contexts: list[BrowserContext] = []
 
     def make(
