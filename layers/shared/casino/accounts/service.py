@@ -32,7 +32,6 @@ from casino.registry import operators
 from casino.registry.operators import Operator
 from casino.wallet import store as wallet_store
 
-Remaining = Callable[[], int] | None
 DISPLAY_NAME_MAX = 64
 
 audit = Logger(service="password-login")
@@ -172,7 +171,7 @@ def _unauthorized() -> DomainError:
 
 # ---------------------------------------------------------------- sign in
 def password_login(
-    *, operator: object, username: object, password: object, source_ip: str, remaining_ms: Remaining = None
+    *, operator: object, username: object, password: object, source_ip: str, remaining_ms: clock.Remaining | None = None
 ) -> dict[str, Any]:
     """Sign in: as cross-login's ``login`` answers (auth_token, session, accounts, games, client),
     on a session the hub opens on that operator for the password user."""
@@ -197,7 +196,7 @@ def password_login(
 
 
 # ---------------------------------------------------------------- change, reset
-def _end_sessions(operator: str, user_id: str, keep: str | None, remaining_ms: Remaining) -> int:
+def _end_sessions(operator: str, user_id: str, keep: str | None, remaining_ms: clock.Remaining | None) -> int:
     """Every active session of the password user but ``keep`` ends (``password_changed``)."""
     ended = 0
     for session in hub_store.active_password_sessions(operator, user_id):
@@ -212,7 +211,7 @@ def change_password(
     old_password: object,
     new_password: object,
     source_ip: str,
-    remaining_ms: Remaining = None,
+    remaining_ms: clock.Remaining | None = None,
 ) -> dict[str, Any]:
     """The player of a password session changes its password; every other session of the user
     ends, this one stays. A cross-login session has no password to change."""
@@ -242,7 +241,7 @@ def change_password(
 
 
 def set_credentials(
-    player_id: str, *, operator: object, username: object, password: object, remaining_ms: Remaining = None
+    player_id: str, *, operator: object, username: object, password: object, remaining_ms: clock.Remaining | None = None
 ) -> dict[str, Any]:
     """Ops set (or reset) a password player's username and password; every session of the user
     ends and a lock of the account is lifted. Refused for a player that is not a password player

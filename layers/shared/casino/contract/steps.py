@@ -30,7 +30,6 @@ from casino.registry import operators
 
 __all__ = ["WalletOutcomeUnknown", "await_view", "place_bet", "refund_bet", "settle"]
 
-Remaining = Callable[[], int] | None
 ATTEMPTS = 3  # a contract changed under a task (another run of it won): read again, at most this often
 
 
@@ -47,7 +46,7 @@ def _load(event: dict[str, Any]) -> Contract:
     return contract
 
 
-def _call(contract: Contract, body: dict[str, Any], remaining_ms: Remaining) -> dict[str, Any]:
+def _call(contract: Contract, body: dict[str, Any], remaining_ms: clock.Remaining | None) -> dict[str, Any]:
     return wallet_client.call(
         operators.require(contract.operator), "create_transaction", body, remaining_ms=remaining_ms
     )
@@ -126,7 +125,7 @@ def _retrying(step: Callable[[Contract], dict[str, Any]], event: dict[str, Any])
 
 
 # ---------------------------------------------------------------- PlaceBet
-def place_bet(event: dict[str, Any], remaining_ms: Remaining = None) -> dict[str, Any]:
+def place_bet(event: dict[str, Any], remaining_ms: clock.Remaining | None = None) -> dict[str, Any]:
     """``<kind>.play``: placed (contract and prize ``in_progress``) or refused (contract
     ``cancelled``, prize back in the pool). An unknown outcome raises ``WalletOutcomeUnknown``."""
 
@@ -168,7 +167,7 @@ def await_view(event: dict[str, Any]) -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------- Settle
-def settle(event: dict[str, Any], remaining_ms: Remaining = None) -> dict[str, Any]:
+def settle(event: dict[str, Any], remaining_ms: clock.Remaining | None = None) -> dict[str, Any]:
     """``<kind>.win`` or ``.lose`` naming the bet: prize and contract ``return_pending`` first,
     then the operator, then the step finalized and the prize ``finished``."""
     view = event.get("view")
@@ -204,7 +203,11 @@ def settle(event: dict[str, Any], remaining_ms: Remaining = None) -> dict[str, A
 
 
 def _settlement(
-    contract: Contract, kind: StepType, request: dict[str, Any], lines: tuple[Line, ...], remaining_ms: Remaining
+    contract: Contract,
+    kind: StepType,
+    request: dict[str, Any],
+    lines: tuple[Line, ...],
+    remaining_ms: clock.Remaining | None,
 ) -> tuple[str | None, tuple[dict[str, Any], ...], list[dict[str, Any]], int]:
     """A win, a lose or a refund at the operator: its reference, its records and when. A final
     refusal cannot be retried away: ``SettlementRefused`` (flagged, re-driven, never dropped)."""
@@ -223,7 +226,7 @@ def _settled(contract: Contract) -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------- RefundBet
-def refund_bet(event: dict[str, Any], remaining_ms: Remaining = None) -> dict[str, Any]:
+def refund_bet(event: dict[str, Any], remaining_ms: clock.Remaining | None = None) -> dict[str, Any]:
     """The bet's outcome stayed unknown: ``<kind>.refund`` naming it (an operator that never
     applied it moves nothing and refuses it later), the prize back in the pool, ``refunded``."""
 

@@ -7,7 +7,6 @@ wallet's ``sessions_after``)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from casino import clock
@@ -17,8 +16,6 @@ from casino.hub import session_end
 from casino.hub import store as hub_store
 from casino.registry import operators
 from casino.wallet import limits
-
-Remaining = Callable[[], int] | None
 
 
 def wallet_player(session: dict[str, Any]) -> str | None:
@@ -45,20 +42,22 @@ def change(session: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]:
     return limits.change(_player(session), body, by="player")
 
 
-def exclude(session: dict[str, Any], period: object, remaining_ms: Remaining = None) -> dict[str, Any]:
+def exclude(session: dict[str, Any], period: object, remaining_ms: clock.Remaining | None = None) -> dict[str, Any]:
     player_id = _player(session)
     answer = limits.exclude(player_id, period, by="player")
     answer["sessions_ended"] = end_sessions_of_player(player_id, remaining_ms)
     return answer
 
 
-def exclude_by_ops(player_id: str, period: object, reason: str, remaining_ms: Remaining = None) -> dict[str, Any]:
+def exclude_by_ops(
+    player_id: str, period: object, reason: str, remaining_ms: clock.Remaining | None = None
+) -> dict[str, Any]:
     answer = limits.exclude(player_id, period, by="ops", reason=reason)
     answer["sessions_ended"] = end_sessions_of_player(player_id, remaining_ms)
     return answer
 
 
-def end_sessions_of_player(player_id: str, remaining_ms: Remaining = None) -> int:
+def end_sessions_of_player(player_id: str, remaining_ms: clock.Remaining | None = None) -> int:
     """End every active hub session of a wallet player, on every bridge operator; how many ended."""
     ended = 0
     for operator in operators.bridges():

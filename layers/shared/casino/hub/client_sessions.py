@@ -29,7 +29,6 @@ from casino.hub.sessions import HEARTBEAT_TIMEOUT_MS, token_hash
 from casino.registry import operators
 from casino.registry.operators import Operator
 
-Remaining = Callable[[], int]
 DEFAULT_LEASE_MS = 60_000
 LEASE_MARGIN_MS = 1_000
 
@@ -71,7 +70,7 @@ class WayIn:
     spent: str  # the refusal when ``complete`` finds the way in spent
 
 
-def enter(session: dict[str, Any], way_in: WayIn, remaining_ms: Remaining | None, now: int) -> dict[str, Any]:
+def enter(session: dict[str, Any], way_in: WayIn, remaining_ms: clock.Remaining | None, now: int) -> dict[str, Any]:
     """The login of a session that exists, shared by every way in: the operator's
     ``initialize_session`` and ``get_user_data``, the accounts synced, an auth token for this
     session, and the answer (auth_token, session, accounts, games, client)."""
@@ -107,7 +106,7 @@ def enter(session: dict[str, Any], way_in: WayIn, remaining_ms: Remaining | None
     return {"auth_token": auth_token, "session": answer_session, "accounts": accounts, "games": offered, "client": page}
 
 
-def login(client_token: str, remaining_ms: Remaining | None = None) -> dict[str, Any]:
+def login(client_token: str, remaining_ms: clock.Remaining | None = None) -> dict[str, Any]:
     """Cross-login: the one-time client token of an operator's ``client_url``."""
     now = clock.now_ms()
     token = token_hash(client_token)
@@ -142,7 +141,9 @@ def login(client_token: str, remaining_ms: Remaining | None = None) -> dict[str,
     return enter(session, link, remaining_ms, now)
 
 
-def password_login(operator: Operator, user: dict[str, Any], remaining_ms: Remaining | None = None) -> dict[str, Any]:
+def password_login(
+    operator: Operator, user: dict[str, Any], remaining_ms: clock.Remaining | None = None
+) -> dict[str, Any]:
     """Password login, once the password is verified (``casino.accounts.service``): the hub opens
     a session itself on the (bridge) operator for the password user, marked ``login = password``,
     then logs in as cross-login does. Its user's ``ref_id`` is the casino player, so the bridge
@@ -195,7 +196,7 @@ def heartbeat(session: dict[str, Any]) -> dict[str, Any]:
     return {"status": "active", "accounts": session.get("accounts", [])}
 
 
-def exit_session(session: dict[str, Any], remaining_ms: Remaining | None = None) -> dict[str, Any]:
+def exit_session(session: dict[str, Any], remaining_ms: clock.Remaining | None = None) -> dict[str, Any]:
     """The player leaves: the session is finished and the operator's finalize_session called."""
     ended = session_end.end(session, "finished", "player_exit", remaining_ms)
     if ended is None:

@@ -31,7 +31,6 @@ from casino.money import canonical, to_decimal_string, to_minor
 from casino.registry import games, operators
 from casino.registry import store as registry
 
-Remaining = Callable[[], int] | None
 KIND = domain.KIND
 PLAY_ID = re.compile(r"[A-Za-z0-9_-]{8,64}")
 CONTRACT_ID = re.compile(r"con_[0-9A-HJKMNP-TV-Z]{26}")
@@ -84,7 +83,7 @@ def session_games(session: dict[str, Any], *, cached: bool = False) -> dict[str,
 
 # ---------------------------------------------------------------- play
 def play(
-    session: dict[str, Any], game_id: str, stake: str, play_id: str, remaining_ms: Remaining = None
+    session: dict[str, Any], game_id: str, stake: str, play_id: str, remaining_ms: clock.Remaining | None = None
 ) -> dict[str, Any]:
     if not PLAY_ID.fullmatch(play_id):
         raise ValidationFailed("play_id: 8 to 64 characters of A-Z a-z 0-9 _ -", field="play_id")
@@ -248,7 +247,9 @@ def _next_series(game: dict[str, Any], config: prizes.GameConfig, sold_out: str)
     return published
 
 
-def _again(session: dict[str, Any], record: dict[str, Any], fp: str, remaining_ms: Remaining) -> dict[str, Any]:
+def _again(
+    session: dict[str, Any], record: dict[str, Any], fp: str, remaining_ms: clock.Remaining | None
+) -> dict[str, Any]:
     if record["fingerprint"] != fp:
         raise Conflict("play_id: already used for another play", field="play_id")
     contract = store.load(session["id"], str(record["contract_id"]))
@@ -259,7 +260,7 @@ def _again(session: dict[str, Any], record: dict[str, Any], fp: str, remaining_m
     return _answer(_wait(contract, remaining_ms))
 
 
-def _wait(contract: Contract, remaining_ms: Remaining) -> Contract:
+def _wait(contract: Contract, remaining_ms: clock.Remaining | None) -> Contract:
     budget = WAIT_MS if remaining_ms is None else min(WAIT_MS, remaining_ms() - 1_000)
     deadline = time.monotonic() + budget / 1000
     while contract.phase == "placing" and time.monotonic() < deadline:
@@ -292,7 +293,7 @@ def contract(session: dict[str, Any], contract_id: str) -> dict[str, Any]:
     return {"contract": _with_balance(_mine(session, contract_id))}
 
 
-def view_done(session: dict[str, Any], contract_id: str, remaining_ms: Remaining = None) -> dict[str, Any]:
+def view_done(session: dict[str, Any], contract_id: str, remaining_ms: clock.Remaining | None = None) -> dict[str, Any]:
     """The player has seen the prize: the view task's token goes back (once; twice is harmless).
     If the view task has not stored its token yet, wait for it briefly; past that, the view
     timeout settles the contract anyway."""

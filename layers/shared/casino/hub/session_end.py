@@ -12,7 +12,6 @@ again. An unknown outcome is due again; a final refusal of the protocol is recor
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable
 from typing import Any, Literal
 
 from casino import clock
@@ -20,7 +19,6 @@ from casino.errors import SessionClosed
 from casino.hub import store, views, wallet_client
 from casino.registry import operators
 
-Remaining = Callable[[], int]
 DEFAULT_LEASE_MS = 120_000  # when no Lambda time bounds the caller (longer than any function's timeout)
 LEASE_MARGIN_MS = 1_000
 SWEEP_BATCH = 50
@@ -52,14 +50,14 @@ def closed(session: dict[str, Any] | None) -> SessionClosed:
 
 
 def end(
-    session: dict[str, Any], status: str, reason: EndReason, remaining_ms: Remaining | None = None
+    session: dict[str, Any], status: str, reason: EndReason, remaining_ms: clock.Remaining | None = None
 ) -> dict[str, Any] | None:
     """active -> ``status`` (terminated, finished) for ``reason``, then the operator's
     finalize_session. The ended session, or None if it had already ended."""
     return _end(session, status, reason, remaining_ms)[0]
 
 
-def expire(session: dict[str, Any], remaining_ms: Remaining | None = None) -> str | None:
+def expire(session: dict[str, Any], remaining_ms: clock.Remaining | None = None) -> str | None:
     """An overdue session is finished: the outcome of its finalize_session (``finalize``'s), or
     None if it had already ended."""
     ended, outcome = _end(session, "finished", "heartbeat_timeout", remaining_ms)
@@ -67,7 +65,7 @@ def expire(session: dict[str, Any], remaining_ms: Remaining | None = None) -> st
 
 
 def _end(
-    session: dict[str, Any], status: str, reason: EndReason, remaining_ms: Remaining | None
+    session: dict[str, Any], status: str, reason: EndReason, remaining_ms: clock.Remaining | None
 ) -> tuple[dict[str, Any] | None, str]:
     ended = store.end_session(session["id"], status, reason, clock.now_ms(), finalize="operator" in session)
     if ended is None:
@@ -76,7 +74,7 @@ def _end(
     return ended, outcome
 
 
-def finalize(session_id: str, remaining_ms: Remaining | None = None) -> str:
+def finalize(session_id: str, remaining_ms: clock.Remaining | None = None) -> str:
     """Call the operator's finalize_session if it is due and no one else is calling it. The
     outcome: ``done``, ``refused``, ``unknown`` (due again), or ``not_claimed``."""
     now = clock.now_ms()
@@ -98,6 +96,6 @@ def finalize(session_id: str, remaining_ms: Remaining | None = None) -> str:
     return "done"
 
 
-def sweep(remaining_ms: Remaining | None = None) -> list[str]:
+def sweep(remaining_ms: clock.Remaining | None = None) -> list[str]:
     """Every finalize_session due now (a retry, or a claim whose lease ran out): the outcomes."""
     return [finalize(s["id"], remaining_ms) for s in store.finalize_due(clock.now_ms(), SWEEP_BATCH)]
