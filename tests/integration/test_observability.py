@@ -345,7 +345,8 @@ def test_a_plays_request_id_reaches_the_operator_wallet_and_every_contract_step(
     assert token not in out and login.json()["auth_token"] not in out and operator.wallet_secret not in out
 
 
-def test_a_bridge_play_counts_a_bet_of_the_bridge(running: RunningStack, captured: Capture) -> None:
+def _bridge_bet(running: RunningStack, suffix: str) -> tuple[str, dict[str, Any]]:
+    """A bet of 1.00 through the account bridge for a new player funded with 5.00: path, body."""
     user = new_player(running)
     fund(running, user, "5.00")
     tid = f"stp_{uuid.uuid4().hex}"
@@ -353,11 +354,15 @@ def test_a_bridge_play_counts_a_bet_of_the_bridge(running: RunningStack, capture
         "transaction_id": tid,
         "user_id": user,
         "type": "instant_win.play",
-        "data": {"contract_id": "con_x", "session_id": "ses_x"},
+        "data": {"contract_id": f"con_{suffix}", "session_id": f"ses_{suffix}"},
         "prev_transactions": [],
         "transactions": [{"id": f"t1-{tid}", "account_id": "real", "amount": "-1.00", "data": {}}],
     }
-    path = "/api/v1/bridge/demo/create_transaction"
+    return "/api/v1/bridge/demo/create_transaction", body
+
+
+def test_a_bridge_play_counts_a_bet_of_the_bridge(running: RunningStack, captured: Capture) -> None:
+    path, body = _bridge_bet(running, "x")
     headers = {**signed("demo-operator", WALLET_SECRET, "POST", path, body), "X-Correlation-Id": "hub-play-7"}
     response, request_id = invoke(running, "POST", path, body, headers)
     assert response["statusCode"] == 200, response["body"]
@@ -439,18 +444,7 @@ def test_a_failing_metrics_emitter_never_fails_a_request(
     response, request_id = _callback(running, provider, bet(player, Decimal("1.00")))
     assert json.loads(response["body"])["status"] == "OK"
     assert captured.logged("provider callback", correlation_id=request_id)
-    user = new_player(running)
-    fund(running, user, "5.00")
-    tid = f"stp_{uuid.uuid4().hex}"
-    body = {
-        "transaction_id": tid,
-        "user_id": user,
-        "type": "instant_win.play",
-        "data": {"contract_id": "con_y", "session_id": "ses_y"},
-        "prev_transactions": [],
-        "transactions": [{"id": f"t1-{tid}", "account_id": "real", "amount": "-1.00", "data": {}}],
-    }
-    path = "/api/v1/bridge/demo/create_transaction"
+    path, body = _bridge_bet(running, "y")
     bridged, _ = invoke(running, "POST", path, body, signed("demo-operator", WALLET_SECRET, "POST", path, body))
     assert bridged["statusCode"] == 200, bridged["body"]
     assert captured.logged("metrics not emitted")
