@@ -14,7 +14,9 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from typing import Any
+from urllib.parse import parse_qs, urlparse
 
+import httpx
 import pytest
 
 from casino import aws, clock
@@ -23,6 +25,7 @@ from casino.accounts import store as accounts_store
 from casino.hub import store as hub_store
 from casino.settings import settings
 from casino.wallet import store as wallet_store
+from local.operator_client import SignedClient
 from tests.conftest import RunningStack
 from tests.integration.test_admin_players import fund, ledger, new_player, player
 from tests.integration.test_client_plays import Page, demo, new_game, open_page
@@ -220,6 +223,54 @@ def test_the_bridge_moves_only_the_right_players_money_on_either_way_in(running:
             e["reference"]["contract_id"] for e in ledger(running, pid_) if "contract_id" in (e["reference"] or {})
         }
         assert played == {c["id"] for c in page.all_history()}
+
+
+def test_a_brand_never_reaches_another_brands_player(running: RunningStack) -> None:
+    """Our casino brands are bridge operators: a password player registered with one brand is
+    served by that brand's bridge only. Another brand's bridge answers it as an unknown user (the
+    same answer as no player at all), directly or through that brand's client_url, and nothing
+    moves; a player of the casino itself (made by ops) stays served by every brand."""
+    code = f"br{uuid.uuid4().hex[:8]}"
+    status, body = running.call(
+        "POST", f"{A}/operators", {"code": code, "name": "Other brand", "currencies": ["EUR"], "wallet": "bridge"}
+    )
+    assert status == 201, body
+    status, body = register(running, operator=code)
+    assert status == 201, body
+    theirs = body["user"]
+    pid = theirs["ref_id"]
+    fund(running, pid, "20.00")
+    assert player(running, pid)["brand"] == code
+    before = ledger(running, pid)
+    wallet = SignedClient(running.base_url, "demo-operator", "demo-wallet-secret")  # demo's bridge
+    bet = {
+        "transaction_id": f"stp_{uuid.uuid4().hex}",
+        "user_id": pid,
+        "type": "instant_win.play",
+        "data": {"contract_id": "con_x", "session_id": "ses_x"},
+        "prev_transactions": [],
+        "transactions": [{"id": "t-1", "account_id": "real", "amount": "-7.00", "data": {}}],
+    }
+    for path, sent in (("create_transaction", bet), ("get_user_data", {"user_id": pid})):
+        answer = wallet.post(f"/api/v1/bridge/demo/{path}", sent)
+        nobody = wallet.post(f"/api/v1/bridge/demo/{path}", {**sent, "user_id": "nobody-at-all"})
+        assert answer.status_code == nobody.status_code == 400, answer.text
+        assert answer.json()["error"]["code"] == "invalid_request" and answer.json()["error"]["field"] == "user_id"
+        assert answer.json()["error"]["message"] == nobody.json()["error"]["message"].replace("nobody-at-all", pid)
+    # Through demo's hub: a client_url for that player signs in to nothing (demo's wallet has no such user).
+    created = demo(running).post(f"{HUB}/create_session", {"user_id": pid})
+    if created.status_code == 200:
+        token = parse_qs(urlparse(created.json()["client_url"]).query)["token"][0]
+        login = httpx.post(f"{running.base_url}{C}/login", json={"client_token": token}, timeout=60)
+        assert login.status_code >= 400 and "auth_token" not in login.json(), login.text
+    else:
+        assert created.status_code == 400, created.text
+    assert Decimal(player(running, pid)["balances"]["real"]) == Decimal("20.00") and ledger(running, pid) == before
+    # Its own brand still serves it, and demo still serves the casino's own players.
+    status, mine = sign_in(running, theirs["username"], operator=code)
+    assert status == 200 and {a["ref_id"]: a["amount"] for a in mine["accounts"]}["real"] == "20.00", mine
+    casinos = new_player(running)
+    assert wallet.post("/api/v1/bridge/demo/get_user_data", {"user_id": casinos}).status_code == 200
 
 
 def test_the_bearer_of_another_session_cannot_change_a_password(running: RunningStack) -> None:

@@ -19,7 +19,7 @@ class UserDataRequest(BaseModel):
 
 @app.post("/api/v1/bridge/<operator>/get_user_data")
 def get_user_data(operator: str, body: UserDataRequest) -> dict[str, Any]:
-    return transactions.user_data(body.user_id)
+    return transactions.user_data(operator, body.user_id)
 
 
 def handler(event: dict[str, Any], context: "LambdaContext") -> dict[str, Any]:

@@ -100,7 +100,13 @@ def register(
     from casino.wallet import admin as wallet_admin  # noqa: PLC0415
 
     wallet = wallet_admin.new_wallet(
-        player_id=new_player_id(now), user_name=name, country=country, currency=currency, display_name=shown, now=now
+        player_id=new_player_id(now),
+        user_name=name,
+        country=country,
+        currency=currency,
+        display_name=shown,
+        now=now,
+        brand=casino.code,
     )
     user = {
         "id": ids.new_id("usr", now),

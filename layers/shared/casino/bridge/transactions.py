@@ -37,10 +37,16 @@ def accounts(wallet: Wallet, now: int) -> list[dict[str, str]]:
     ]
 
 
-def user_data(user_id: str) -> dict[str, Any]:
+def _unknown(user_id: str) -> InvalidRequest:
+    """A player this bridge does not serve: no such wallet, or another brand's player (answered
+    alike: a brand learns nothing of another's players)."""
+    return InvalidRequest(f"user_id: unknown user {user_id!r}", field="user_id")
+
+
+def user_data(operator: str, user_id: str) -> dict[str, Any]:
     wallet = wallet_store.get_wallet(user_id)
-    if wallet is None:
-        raise InvalidRequest(f"user_id: unknown user {user_id!r}", field="user_id")
+    if wallet is None or not wallet.served_by(operator):
+        raise _unknown(user_id)
     if wallet.status != "active":
         raise UserBlocked(f"user {user_id!r} is blocked", field="user_id")
     return {"accounts": accounts(wallet, clock.now_ms())}
@@ -129,11 +135,11 @@ class CreateTransaction(engine.Operation):
     def decide(self, snap: Snapshot, now: int) -> Plan:
         r = self.request
         item = snap["wallet"]
-        if item is None:
-            raise InvalidRequest(f"user_id: unknown user {r.user_id!r}", field="user_id")
+        wallet = None if item is None else wallet_store.wallet_from_item(item)
+        if wallet is None or not wallet.served_by(self.operator):
+            raise _unknown(r.user_id)
         if r.action == "play":  # not recorded: the same transaction after maintenance is a new attempt
             maintenance.require_open(services.of_snapshot(snap, maintenance.BRIDGE_PLAY))
-        wallet = wallet_store.wallet_from_item(item)
         named = {p: (store.step_from_item(i) if (i := snap.get(f"step:{p}")) else None) for p in r.prev}
         plays.check_named(r, named)
         total = self._total(wallet)

@@ -79,6 +79,7 @@ def player_view(wallet: Wallet, now: int | None = None) -> dict[str, Any]:
         "country": wallet.country,
         "currency": wallet.currency,
         "status": wallet.status,
+        "brand": wallet.brand,
         "limits": {
             "min_bet": None if limits.min_bet is None else to_decimal_string(limits.min_bet, cur),
             "max_bet": None if limits.max_bet is None else to_decimal_string(limits.max_bet, cur),
@@ -162,8 +163,10 @@ def new_wallet(
     group: str | None = None,
     limits: dict[str, Any] | None = None,
     deposit_wagering_multiplier: object = None,
+    brand: str | None = None,
 ) -> Wallet:
-    """A new player's wallet, validated (``ValidationFailed`` naming the field), not yet stored."""
+    """A new player's wallet, validated (``ValidationFailed`` naming the field), not yet stored;
+    ``brand``: the bridge operator a password player registers with (``Wallet.brand``)."""
     pid = player_id if player_id is not None else ids.new_id("ply", now)
     if not PLAYER_ID.fullmatch(pid):
         raise ValidationFailed("player_id: 1 to 70 letters, digits or _.:@- characters", field="player_id")
@@ -195,6 +198,7 @@ def new_wallet(
         limits=Limits(min_bet, max_bet, minutes),
         deposit_wagering_multiplier=str(multiplier),
         created_at=now,
+        brand=brand,
     )
 
 

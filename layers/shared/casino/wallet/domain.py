@@ -103,6 +103,10 @@ class Wallet:
     responsible: Responsible = field(default_factory=Responsible)
     version: int = 0
     created_at: int = 0
+    # The casino brand (a bridge operator's code) a password player registered with: only that
+    # brand's bridge serves it. None: a player of the casino itself (made by ops), which every
+    # bridge operator, our own brands, serves.
+    brand: str | None = None
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Wallet:
         """A movement's working copy: the limits are frozen and the scalars immutable, so only the
@@ -113,6 +117,10 @@ class Wallet:
             responsible=copy.deepcopy(self.responsible, memo),
             active_bonus=copy.deepcopy(self.active_bonus, memo),
         )
+
+    def served_by(self, operator: str) -> bool:
+        """Whether the account bridge, answering for ``operator``, may read or move this money."""
+        return self.brand is None or self.brand == operator
 
     def bonus_is_live(self, now: int) -> bool:
         return self.active_bonus is not None and now < self.active_bonus.expires_at
