@@ -192,6 +192,10 @@ def test_a_cancel_win_takes_it_back_if_the_balance_allows(running: RunningStack,
         ({"transactions": [{"account_id": "real", "amount": "-1.001"}]}, "transactions[0].amount"),
         ({"transactions": [{"account_id": "cash", "amount": "-1.00"}]}, "transactions[0].account_id"),
         ({"transactions": [{"account_id": "real", "amount": "1.00"}]}, "transactions"),
+        (  # a credit hidden beside a larger debit
+            {"transactions": [{"account_id": "real", "amount": "-2.00"}, {"account_id": "bonus", "amount": "1.00"}]},
+            "transactions",
+        ),
         ({"transaction_id": ""}, "transaction_id"),
     ],
 )
@@ -204,6 +208,28 @@ def test_bad_transactions_are_invalid_request_and_move_nothing(
     assert answer.status_code == 400 and answer.json()["error"]["code"] == "invalid_request"
     assert answer.json()["error"]["field"] == field
     assert player(running, pid)["balances"]["real"] == "5.00"
+
+
+@pytest.mark.parametrize(
+    ("action", "amounts"),
+    [("win", ["5.00", "-1.00"]), ("lose", ["1.00", "-1.00"])],
+)
+def test_a_win_or_a_lose_with_a_line_of_the_other_sign_moves_nothing(
+    running: RunningStack, hub: SignedClient, action: str, amounts: list[str]
+) -> None:
+    """operator-wallet.md: a win credits (amount > 0), a lose moves nothing; each line, not only the sum."""
+    pid = new_player(running)
+    fund(running, pid, "5.00")
+    bet = play(pid, "1.00")
+    assert hub.post(f"{BRIDGE}/create_transaction", bet).status_code == 200
+    body = follow(pid, action, "0.00", [bet["transaction_id"]])
+    body["transactions"] = [
+        {"id": f"t{i}", "account_id": "real", "amount": a, "data": {}} for i, a in enumerate(amounts)
+    ]
+    answer = hub.post(f"{BRIDGE}/create_transaction", body)
+    assert answer.status_code == 400, answer.text
+    assert (answer.json()["error"]["code"], answer.json()["error"]["field"]) == ("invalid_request", "transactions")
+    assert player(running, pid)["balances"]["real"] == "4.00"
 
 
 def test_50_concurrent_duplicates_move_money_once(running: RunningStack, hub: SignedClient) -> None:

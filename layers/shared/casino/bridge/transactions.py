@@ -163,20 +163,23 @@ class CreateTransaction(engine.Operation):
     def _total(self, wallet: Wallet) -> int:
         """The signed sum of the lines, exact (negative = debit), in the wallet's currency."""
         cur = currency(wallet.currency)
-        total = sum(
+        amounts = [
             to_minor(line.amount, cur, field=f"transactions[{i}].amount") for i, line in enumerate(self.request.lines)
-        )
+        ]
+        total = sum(amounts)
         action = self.request.action
         if abs(total) > cur.max_amount:
             raise ValidationFailed(
                 "transactions: the total is larger than the currency's max_amount", field="transactions"
             )
-        if action == "play" and total >= 0:
+        # Each line, not only their sum: a credit inside a play, or a debit inside a win, would move
+        # money the step's type does not name.
+        if action == "play" and (total >= 0 or any(a > 0 for a in amounts)):
             raise ValidationFailed("transactions: a play debits (negative amounts)", field="transactions")
-        if action == "win" and total <= 0:
-            raise ValidationFailed("transactions: a win credits (a positive amount)", field="transactions")
-        if action == "lose" and total != 0:
-            raise ValidationFailed("transactions: a lose moves nothing", field="transactions")
+        if action == "win" and (total <= 0 or any(a < 0 for a in amounts)):
+            raise ValidationFailed("transactions: a win credits (positive amounts)", field="transactions")
+        if action == "lose" and any(amounts):
+            raise ValidationFailed("transactions: a lose moves nothing (zero amounts)", field="transactions")
         return total
 
     def _move(
