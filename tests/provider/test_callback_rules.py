@@ -329,6 +329,18 @@ def test_cancel_of_a_bet_gives_its_parts_back_once(running: RunningStack, provid
     assert status.data["transaction_status"] == "CANCELED"
 
 
+def test_a_win_on_a_round_whose_bet_was_cancelled_is_op_43(running: RunningStack, provider: ProviderClient) -> None:
+    """BET 4.00, cancel it (the stake comes back), then WIN 40.00 on the round: refused as on a
+    refunded round; nothing moves."""
+    player = make_player(running, real="10.00")
+    placed = bet(player, D("4.00"))
+    assert provider.send("changebalance", placed).ok
+    assert provider.send("cancel", cancel_of(player, placed)).data["transaction_status"] == "CANCELED"
+    answer = provider.send("changebalance", win(player, D("40.00"), placed["round_id"]))
+    assert answer.error_code == "OP_43", answer
+    assert player.balances()["real"] == "10.00"
+
+
 def test_cancel_of_a_win_the_balance_no_longer_covers_is_op_50(running: RunningStack, provider: ProviderClient) -> None:
     player = make_player(running, real="1.00")
     placed = bet(player, D("1.00"))

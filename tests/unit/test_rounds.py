@@ -74,6 +74,22 @@ def test_a_refunded_round_takes_no_win_and_no_second_refund() -> None:
         rnd.refund_share("a", 1)
 
 
+def test_a_round_whose_every_bet_was_cancelled_pays_no_win_until_a_new_bet() -> None:
+    """BET, cancel, WIN: the win would be paid on a stake that was given back (as a refunded
+    round, OP_43); a round never bet on still takes a win (no round: all to real)."""
+    first, second = bet(400), bet(100)
+    rnd = new().with_bet("a", first, NOW).with_bet("a", second, NOW)
+    rnd = rnd.without_bet(first, rnd.standing(first), NOW)
+    assert rnd.with_win("a", 4000, 0, NOW, finished=False).won == Parts(4000, 0)  # one bet still stands
+    rnd = rnd.without_bet(second, rnd.standing(second), NOW)
+    assert (rnd.bets, rnd.cancelled, rnd.closed) == (0, 2, False)
+    with pytest.raises(RoundClosed):
+        rnd.with_win("a", 4000, 0, NOW, finished=False)
+    again = rnd.with_bet("a", bet(100), NOW)  # a new bet on the round: it may win again
+    assert again.with_win("a", 300, 0, NOW, finished=True).won == Parts(300, 0)
+    assert new().with_win("a", 300, 0, NOW, finished=False).won == Parts(300, 0)  # never bet on
+
+
 def test_cancelling_the_refund_reopens_the_round() -> None:
     rnd = new().with_bet("a", bet(1000), NOW)
     rnd = rnd.with_refund(rnd.refund_share("a", 1000), 0, NOW)

@@ -66,6 +66,7 @@ class Round:
     deposit_wagering: int = 0
     bonus_wagering: int = 0
     bets: int = 0
+    cancelled: int = 0  # bets cancelled: a round whose every bet was cancelled pays no win
     free_round: bool = False
     version: int = 0  # 0: not written yet
     created_at: int = 0
@@ -94,6 +95,13 @@ class Round:
         if self.closed:
             raise RoundClosed(f"round {self.round_id} is closed", field="round_id")
 
+    def payable_by(self, user_id: str) -> None:
+        """A WIN may land: the round is the player's, open, and not one whose every bet was
+        cancelled (a win on no stake at all is a round never bet on: ``Round.new``)."""
+        self.playable_by(user_id)
+        if self.bets == 0 and self.cancelled:
+            raise RoundClosed(f"round {self.round_id} has no bet: each was cancelled", field="round_id")
+
     def _next(self, now: int, **changes: object) -> Round:
         return replace(self, version=self.version + 1, updated_at=now, **changes)  # type: ignore[arg-type]
 
@@ -111,7 +119,7 @@ class Round:
         )
 
     def with_win(self, user_id: str, real: int, bonus: int, now: int, *, finished: bool) -> Round:
-        self.playable_by(user_id)
+        self.payable_by(user_id)
         return self._next(
             now,
             won=Parts(self.won.real + real, self.won.bonus + bonus),
@@ -164,6 +172,7 @@ class Round:
             deposit_wagering=self.deposit_wagering - standing.deposit_wagering,
             bonus_wagering=self.bonus_wagering - standing.bonus_wagering,
             bets=self.bets - 1,
+            cancelled=self.cancelled + 1,
         )
 
     def without_win(self, real: int, bonus: int, now: int) -> Round:
