@@ -329,6 +329,15 @@ def test_cancel_of_a_bet_gives_its_parts_back_once(running: RunningStack, provid
     assert status.data["transaction_status"] == "CANCELED"
 
 
+def test_a_number_of_more_than_40_digits_is_op_10_saying_so(running: RunningStack, provider: ProviderClient) -> None:
+    """Valid JSON that the platform refuses: the answer says why, not "not valid JSON"."""
+    player = make_player(running, real="5.00")
+    answer = provider.send("changebalance", {**bet(player, D("1.00")), "amount": 10**41})
+    assert (answer.http_status, answer.error_code) == (400, "OP_10"), answer
+    assert answer.data["error_message"] == "body: a number with more than 40 digits"
+    assert player.balances()["real"] == "5.00"
+
+
 def test_a_win_on_a_round_whose_bet_was_cancelled_is_op_43(running: RunningStack, provider: ProviderClient) -> None:
     """BET 4.00, cancel it (the stake comes back), then WIN 40.00 on the round: refused as on a
     refunded round; nothing moves."""

@@ -31,7 +31,7 @@ from typing import Any
 from aws_lambda_powertools import Logger
 
 from casino import cache, error_map, telemetry
-from casino.api.jsonio import dumps_numbers, loads
+from casino.api.jsonio import JsonRejected, dumps_numbers, loads
 from casino.errors import DomainError
 from casino.provider import seals, signing
 from casino.provider.errors import ProviderError, auth_failed, invalid, unknown_provider
@@ -256,8 +256,10 @@ def _envelope(raw: bytes) -> dict[str, Any]:
         raise invalid("body is larger than 64 KiB", 400)
     try:
         body = loads(raw.decode("utf-8"))
-    except (ValueError, RecursionError):  # not UTF-8, not JSON, too deep, too long a number
-        raise invalid("body: not valid JSON", 400) from None
+    except JsonRejected as rejected:  # not JSON, too deep, a number of more than 40 digits...: says which
+        raise invalid(f"body: {rejected.msg}", 400) from None
+    except (ValueError, RecursionError):  # not UTF-8
+        raise invalid("body: not valid JSON (not UTF-8)", 400) from None
     if not isinstance(body, dict):
         raise invalid("body: must be a JSON object", 400)
     for name, kind in (("command", str), ("request_timestamp", str), ("hash", str), ("data", dict)):
