@@ -38,7 +38,8 @@ MAX_ID = 64
 class Fault:
     """What the next calls to ``path`` (or to any path, with ``*``) get."""
 
-    # slow, fail_5xx, drop_after_apply, refuse, malformed, ok_unapplied (a 200 that applies nothing),
+    # slow, fail_5xx, drop_after_apply, refuse, decline (initialize/finalize_session's own refusal:
+    # 200 {success: false, error}), malformed, ok_unapplied (a 200 that applies nothing),
     # reapply (a broken wallet: a transaction_id seen before is applied again, as new)
     mode: str
     seconds: float = 0.0
@@ -136,6 +137,8 @@ class FakeOperator:
             return self._json(503, {"error": {"code": "unavailable", "message": "try later"}})
         if fault and fault.mode == "refuse":
             return self._json(400, {"error": {"code": fault.code, "message": "refused"}})
+        if fault and fault.mode == "decline":
+            return self._json(200, {"success": False, "error": {"code": fault.code, "message": "declined"}})
         if fault and fault.mode == "malformed":
             return Response("{not json", status=200, content_type="application/json")
         if fault and fault.mode == "ok_unapplied":  # a proxy's or a broken wallet's 200: nothing applied

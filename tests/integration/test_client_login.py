@@ -177,6 +177,7 @@ def test_login_hands_the_page_its_settings_and_return_url_must_be_a_web_address(
         (Fault("malformed"), 200, 2),  # unknown: retried
         (Fault("drop_after_apply"), 200, 2),  # applied but the answer was lost: retried
         (Fault("refuse", code="session_expired"), 409, 1),  # final: never retried, the operator's code
+        (Fault("decline", code="session_expired"), 409, 1),  # 200 {success: false, error}: final too
         (Fault("fail_5xx", times=10), 503, 4),  # unknown past the retries
     ],
 )
@@ -214,11 +215,12 @@ def _session_item(running: RunningStack, session_id: str) -> dict[str, Any]:
     )
 
 
+@pytest.mark.parametrize("mode", ["refuse", "decline"])
 def test_a_final_refusal_of_finalize_is_recorded_and_never_retried(
-    running: RunningStack, fake: tuple[FakeOperator, SignedClient]
+    running: RunningStack, fake: tuple[FakeOperator, SignedClient], mode: str
 ) -> None:
     operator, hub = fake
-    operator.fail("finalize_session", Fault("refuse", code="invalid_request"))
+    operator.fail("finalize_session", Fault(mode, code="invalid_request"))
     session, token = open_session(hub)
     auth = client_post(running, "login", {"client_token": token}).json()["auth_token"]
     assert client_post(running, "exit", auth=auth).status_code == 200

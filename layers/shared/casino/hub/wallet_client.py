@@ -5,7 +5,8 @@ Every call has a deadline (default 5 s) kept inside the calling Lambda's remaini
 An answer is classified:
 - ``WalletRefused``: a final error of the protocol (``insufficient_funds``, ``user_blocked``,
   ``session_expired``, ``limit_exceeded``, ``duplicate_mismatch``, ``invalid_request``,
-  ``unauthorized``): never retried;
+  ``unauthorized``), or ``initialize_session``'s and ``finalize_session``'s own refusal, a 2xx
+  ``{success: false, error}`` (its code when it is one of those, else ``forbidden``): never retried;
 - ``WalletOutcomeUnknown``: a timeout, a connection error, an HTTP 3xx or 5xx, or an answer that
   cannot be read (not a JSON object, a 2xx carrying an ``error``, a create_transaction answer
   without its ``transaction_id`` and ``accounts``): the call may or may not have been applied, so
@@ -43,6 +44,8 @@ FINAL_CODES = frozenset(
     }
 )
 SAFETY_MARGIN_MS = 500  # left for the Lambda to record the outcome after the last attempt
+SUCCESS_ANSWERS = frozenset({"initialize_session", "finalize_session"})  # answered {success: true|false, error?}
+DECLINED = "forbidden"  # a {success: false} whose code is none of FINAL_CODES
 
 
 class WalletRefused(DomainError):
@@ -61,7 +64,17 @@ def deadline_s() -> float:
     return float(os.environ.get("OPERATOR_WALLET_DEADLINE_S", "5"))
 
 
-def _classify(status: int, text: str) -> dict[str, Any]:
+def _declined(body: dict[str, Any]) -> WalletRefused:
+    """``{success: false, error}``: the operator's refusal of a session call; ``error`` is
+    ``{code, message}`` or a bare code."""
+    error = body.get("error")
+    code = error.get("code") if isinstance(error, dict) else error
+    message = error.get("message") if isinstance(error, dict) else None
+    known = str(code) if code in FINAL_CODES else DECLINED
+    return WalletRefused(known, str(message or f"the operator declined ({str(code)[:64]})"))
+
+
+def _classify(status: int, text: str, path: str = "") -> dict[str, Any]:
     try:
         body = json.loads(text)
     except ValueError:
@@ -74,6 +87,8 @@ def _classify(status: int, text: str) -> dict[str, Any]:
         if code in FINAL_CODES:
             raise WalletRefused(str(code), str(error.get("message", code)))  # type: ignore[union-attr]
         raise WalletOutcomeUnknown(f"HTTP {status} without a known error code")
+    if isinstance(body, dict) and path in SUCCESS_ANSWERS and body.get("success") is False:
+        raise _declined(body)
     if not isinstance(body, dict) or "error" in body:
         raise WalletOutcomeUnknown("the answer is not a JSON object, or a success that carries an error")
     return body
@@ -109,7 +124,7 @@ def call_once(operator: Operator, path: str, body: dict[str, Any], timeout_s: fl
         )
     except httpx.HTTPError as failed:
         raise WalletOutcomeUnknown(f"{type(failed).__name__}: {failed}") from None
-    return _applied(path, _classify(answer.status_code, answer.content.decode("utf-8", "replace")))
+    return _applied(path, _classify(answer.status_code, answer.content.decode("utf-8", "replace"), path))
 
 
 def call(
