@@ -17,6 +17,8 @@ from hypothesis import strategies as st
 from casino import aws
 from local.operator_client import SignedClient
 from tests.conftest import RunningStack
+from tests.integration.test_client_plays import demo as demo_hub
+from tests.integration.test_client_plays import new_game, open_page, play_and_settle
 
 HUB = "/api/v1/hub"
 
@@ -187,6 +189,20 @@ def test_a_forged_cursor_is_a_400_never_a_500(demo: SignedClient, forged: Any, u
     answer = demo.post(f"{HUB}/search_sessions", body)
     assert answer.status_code == 400, (forged, answer.text)
     assert answer.json()["error"]["field"] == "cursor"
+
+
+def test_a_session_found_by_search_is_the_session_get_session_shows(running: RunningStack) -> None:
+    """hub-operator-api.md: a Session serialises the same way in every endpoint, its events too."""
+    game = new_game(running)
+    pages = [open_page(running) for _ in range(2)]
+    for page in pages:
+        play_and_settle(page, game["game_id"])
+    hub = demo_hub(running)
+    for page in pages:
+        found = hub.post(f"{HUB}/search_sessions", {"from_date": 0, "user_id": page.player_id}).json()["sessions"]
+        shown = hub.post(f"{HUB}/get_session", {"session_id": page.session_id, "is_our_id": True}).json()
+        assert [s["id"] for s in found] == [page.session_id]
+        assert found[0] == shown and len(shown["events"]) == 1, (found, shown)
 
 
 def test_a_cursor_outside_the_searched_dates_is_a_400(demo: SignedClient) -> None:

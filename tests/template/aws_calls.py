@@ -14,6 +14,11 @@ Refresh ``aws_calls.json`` (the whole integration and provider suites, a few min
     AWS_CALLS_OUT=tests/template/aws_calls.json .venv/bin/python -m pytest -q -n 2 \\
         -p tests.template.aws_calls tests/integration tests/provider
 
+Some calls depend on the order tests run in (which of the on-demand and the scheduled game-list
+sync first finds new games to write): ``AWS_CALLS_MERGE=1`` keeps the calls of the trace already
+there beside this run's, so a refresh after a change adds what the change calls and loses nothing
+another order showed (without it, a call the code no longer makes drops out).
+
 Per-process caches (a provider's record, SSM values, a series' shape) are emptied before each
 invocation while tracing, so every function is seen making the calls a cold container makes.
 ``test_iam.py`` then checks the template's policies against this file.
@@ -200,12 +205,6 @@ def install() -> None:
 # ``store_writes.py``'s reachability check), so that the policies allow them too. An entry the trace
 # comes to show is reported by a test and dropped from here.
 READ_IN_CODE: dict[str, list[tuple[str, str, str]]] = {
-    # registry/store.py apply_game_sync: a list that adds or changes games (the suites' on-demand
-    # syncs fetch lists that change nothing)
-    "AdminProvidersSyncFunction": [
-        ("dynamodb:BatchWriteItem", "table/RegistryTable", "GAME#*#*"),
-        ("dynamodb:BatchWriteItem", "table/RegistryTable", "PROVIDER#*"),
-    ],
     # sports/store.py put_points: linking or unlinking a ref that has points derives them again
     "AdminSportsFixtureLinkFunction": [("dynamodb:BatchWriteItem", "table/SportsTable", "REF#*#*")],
     "AdminSportsFixtureUnlinkFunction": [("dynamodb:BatchWriteItem", "table/SportsTable", "REF#*#*")],
@@ -250,6 +249,9 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         _write(target.with_name(f"{target.name}.{worker}"), _SEEN)
         return
     merged: dict[str, set[tuple[str, str, str]]] = {k: set(v) for k, v in _SEEN.items()}
+    if os.environ.get("AWS_CALLS_MERGE") and target.exists():  # a union with the trace there
+        for fn, calls in load(target, read_in_code=False).items():
+            merged.setdefault(fn, set()).update(calls)
     for part in target.parent.glob(f"{target.name}.gw*"):
         for fn, calls in load(part, read_in_code=False).items():
             merged.setdefault(fn, set()).update(calls)

@@ -111,6 +111,21 @@ def of_session(session_id: str, limit: int, after: str | None = None) -> tuple[l
     return found, (str(aws.from_item(last)["sk"]).split("#", 1)[1] if last else None)
 
 
+SESSIONS_AT_ONCE = 8  # the queries of a page of sessions in flight together
+
+
+def latest_of_sessions(session_ids: list[str], limit: int) -> dict[str, list[Contract]]:
+    """Each session's latest ``limit`` contracts, newest first: one query a session, a few at
+    once (a page of a session search shows each session's events)."""
+    if len(session_ids) <= 1:
+        return {sid: of_session(sid, limit)[0] for sid in session_ids}
+    from concurrent.futures import ThreadPoolExecutor  # noqa: PLC0415 - a search's alone
+
+    with ThreadPoolExecutor(max_workers=min(SESSIONS_AT_ONCE, len(session_ids))) as pool:
+        pages = pool.map(lambda sid: of_session(sid, limit)[0], session_ids)
+        return dict(zip(session_ids, pages, strict=True))
+
+
 def under_way(session_id: str, recent: int = 20) -> bool:
     """Whether one of the session's latest contracts is still under way (not ended, not flagged)."""
     answer = aws.dynamodb().query(

@@ -216,7 +216,9 @@ def search(
         limit=limit,
         after=after,
     )
-    return {"sessions": [views.session(s) for s in found], "next_cursor": _cursor(position)}
+    # Each with its events, as every endpoint serialises a Session (hub-operator-api.md).
+    events = contract_store.latest_of_sessions([s["id"] for s in found], views.MAX_EVENTS)
+    return {"sessions": [views.session(s, events[s["id"]]) for s in found], "next_cursor": _cursor(position)}
 
 
 def transaction(operator: Operator, transaction_id: str, is_our_id: bool) -> dict[str, Any]:
