@@ -195,6 +195,22 @@ def test_every_fault_of_the_operator_at_login(
     assert len(operator.calls_to("initialize_session")) == init_calls
 
 
+def test_the_operators_session_token_comes_back_on_every_wallet_call(
+    running: RunningStack, fake: tuple[FakeOperator, SignedClient]
+) -> None:
+    """hub-operator-api.md: ``session_token`` is stored and sent back on every wallet call."""
+    operator, hub = fake
+    _, token = open_session(hub, session_token="their-session-42")
+    auth = client_post(running, "login", {"client_token": token}).json()["auth_token"]
+    assert client_post(running, "exit", auth=auth).status_code == 200
+    called = [(path, body) for path, body in operator.calls]
+    assert {path for path, _ in called} >= {"initialize_session", "get_user_data", "finalize_session"}
+    assert all(body.get("session_token") == "their-session-42" for _, body in called), called
+    _, plain = open_session(hub)  # none given: none sent
+    client_post(running, "login", {"client_token": plain})
+    assert all("session_token" not in body for _, body in operator.calls[len(called) :])
+
+
 def test_a_slow_operator_meets_the_deadline(
     running: RunningStack, fake: tuple[FakeOperator, SignedClient], monkeypatch: pytest.MonkeyPatch
 ) -> None:

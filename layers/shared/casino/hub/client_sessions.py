@@ -77,10 +77,10 @@ def enter(session: dict[str, Any], way_in: WayIn, remaining_ms: clock.Remaining 
     operator = operators.require(session["operator"])
     user = session["user"]
     try:
-        wallet_client.call(operator, "initialize_session", views.session(session), remaining_ms=remaining_ms)
-        data = wallet_client.call(
-            operator, "get_user_data", {"user_id": user.get("ref_id") or user["id"]}, remaining_ms=remaining_ms
-        )
+        initialize = views.to_wallet(views.session(session), session)
+        wallet_client.call(operator, "initialize_session", initialize, remaining_ms=remaining_ms)
+        whose = views.to_wallet({"user_id": user.get("ref_id") or user["id"]}, session)
+        data = wallet_client.call(operator, "get_user_data", whose, remaining_ms=remaining_ms)
     except wallet_client.WalletRefused:
         way_in.refused()
         raise  # final: the operator's own code (user_blocked, ...), a 4xx the page can explain

@@ -85,7 +85,8 @@ def finalize(session_id: str, remaining_ms: clock.Remaining | None = None) -> st
         return "not_claimed"
     operator = operators.require(claimed["operator"])
     try:
-        wallet_client.call(operator, "finalize_session", views.session(claimed), remaining_ms=remaining_ms)
+        body = views.to_wallet(views.session(claimed), claimed)
+        wallet_client.call(operator, "finalize_session", body, remaining_ms=remaining_ms)
     except wallet_client.WalletRefused as refused:
         store.finalize_refused(session_id, claim, refused.code, clock.now_ms())
         return "refused"

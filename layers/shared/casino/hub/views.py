@@ -30,6 +30,13 @@ def session(item: dict[str, Any], contracts: Sequence[Contract] = ()) -> dict[st
     return answer
 
 
+def to_wallet(body: dict[str, Any], session: dict[str, Any]) -> dict[str, Any]:
+    """A body for the operator's wallet about this session: with the ``session_token`` the
+    operator gave at ``create_session``, sent back on every wallet call (hub-operator-api.md)."""
+    token = session.get("session_token")
+    return {**body, "session_token": token} if token is not None else body
+
+
 def account(item: dict[str, Any]) -> dict[str, Any]:
     keep = ("id", "ref_id", "currency", "amount", "status", "start_date", "end_date")
     return {k: item[k] for k in keep if k in item}
