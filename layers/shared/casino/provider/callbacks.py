@@ -421,7 +421,11 @@ class Cancel(_Callback):
             or int(record.get("round_id", 0)) != self.rid
             or int(record.get("game_id", 0)) != self.gid
         ):
-            raise ProviderError("OP_41", "transaction not found for this user, round and game")
+            # the id is spent on another user's, round's or game's transaction: the same id with other
+            # fields (OP_41 is status's "never seen", which a provider may forget; this it must not)
+            raise ProviderError(
+                "OP_40", "transaction_id: a transaction of another user, round or game (name its own to cancel it)"
+            )
         if record["status"] == "CANCELED":
             return Plan(None, self.done, _seal_writes(self.seal))
         cancelled = Write(
