@@ -1360,7 +1360,8 @@ APP_SCHEME_TEXT = (
     "Every request carries `X-App-Id`, `X-Timestamp` (unix ms, ASCII digits, within 300 s of server time), "
     "`X-Nonce` (16 to 64 of `[A-Za-z0-9_-]`, fresh for every request: a retry is signed afresh) and "
     '`X-Signature` = lowercase hex `HMAC-SHA256(secret, X-Timestamp + "\\n" + X-Nonce + "\\n" + METHOD + '
-    '"\\n" + endpoint + "\\n" + raw_body)`, where `endpoint` is the last segment of the path. Missing, '
+    '"\\n" + endpoint + "\\n" + raw_body)`, where `endpoint` is the last segment of the path, '
+    "percent-decoded (`/fixtures/a%20b` signs `a b`). Missing, "
     "malformed, wrong or replayed: 401 `unauthorized`, checked before the body is read."
 )
 

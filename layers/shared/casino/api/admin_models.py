@@ -56,6 +56,42 @@ Factor = Annotated[
     BeforeValidator(_factor),
     WithJsonSchema({"type": "string", "pattern": r"^[0-9]{1,4}(\.[0-9]{1,4})?$", "examples": ["10", "0.5"]}),
 ]
+DECIMAL = r"^-?[0-9]+(\.[0-9]+)?$"
+# A hub game's configuration as documented: ``casino.hub.prizes.parse_config`` checks it (its
+# bounds are the numbers below: tests/unit/test_admin_models_docs.py holds them to it), and also
+# that the prize table pays exactly ``rtp`` of a series' stakes.
+GAME_CONFIGURATION_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["currency", "stake", "tickets", "prizes", "rtp"],
+    "properties": {
+        "currency": {"type": "string", "minLength": 3, "maxLength": 4, "examples": ["EUR"]},
+        "stake": {"type": "string", "pattern": DECIMAL, "maxLength": 42, "examples": ["1.00"]},
+        "tickets": {"type": "integer", "minimum": 10, "maximum": 1_000_000, "examples": [10000]},
+        "prizes": {
+            "type": "array",
+            "minItems": 1,
+            "maxItems": 64,
+            "items": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["amount", "count"],
+                "properties": {
+                    "amount": {"type": "string", "pattern": DECIMAL, "maxLength": 42, "examples": ["100.00"]},
+                    "count": {"type": "integer", "minimum": 1},
+                },
+            },
+            "description": "winning tickets by count, each amount once; at most `tickets` winners in all",
+        },
+        "rtp": {"type": "string", "pattern": DECIMAL, "maxLength": 42, "examples": ["0.95"]},
+        "view_timeout_s": {"type": "integer", "minimum": 5, "maximum": 3600, "default": 60},
+        "on_sold_out": {"type": "string", "enum": ["new_series", "stop"], "default": "new_series"},
+    },
+    "description": (
+        "An instant-win game: `rtp` (above 0, at most 1) must be paid exactly over a series: "
+        "the sum of amount * count equals tickets * stake * rtp. Fields not listed are refused."
+    ),
+}
 Category = Annotated[str, Field(min_length=1, max_length=64)]
 CurrencyCode = Annotated[str, Field(min_length=3, max_length=4)]
 IpRange = Annotated[str, Field(min_length=1, max_length=64)]
@@ -130,7 +166,14 @@ class OpenGameSession(_Body):
 
 
 class RegisterOperator(_Body):
-    code: str = Field(min_length=2, max_length=32)
+    model_config = ConfigDict(  # documented: a third party's wallet URL is required, a bridge operator's is ours
+        json_schema_extra={
+            "if": {"properties": {"wallet": {"const": "bridge"}}, "required": ["wallet"]},
+            "else": {"required": ["wallet_base_url"]},
+        }
+    )
+
+    code: str = Field(min_length=2, max_length=32, json_schema_extra={"pattern": r"^[a-z0-9][a-z0-9_-]{1,31}$"})
     name: str = Field(min_length=1, max_length=100)
     wallet_base_url: str | None = Field(default=None, pattern=r"^https?://", max_length=500)
     currencies: list[CurrencyCode] = Field(min_length=1, max_length=20)
@@ -155,7 +198,7 @@ class CreateHubGame(_Body):
     code: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{1,31}$")
     name: str = Field(min_length=1, max_length=100)
     kind: Literal["instant_win"]
-    configuration: dict[str, Any] = Field(max_length=16)
+    configuration: Annotated[dict[str, Any], WithJsonSchema(GAME_CONFIGURATION_SCHEMA)] = Field(max_length=16)
 
 
 class SetGameStatus(_Body):
