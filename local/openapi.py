@@ -46,6 +46,7 @@ from casino.bridge import plays as bridge_plays
 from casino.errors import DomainError, ValidationFailed
 from casino.hub import app_auth, client_http, client_page, wallet_client
 from casino.hub import sessions as hub_sessions
+from casino.hub import views as hub_views
 from casino.ops import reconciliation
 from casino.provider import signing
 from casino.provider import validation as pv
@@ -120,6 +121,7 @@ class Facts:
     security: str | None = None  # overrides the scheme the route's authoriser implies
     csv: bool = False  # answers text/csv too (Accept: text/csv)
     object_answer: bool = False  # the handler writes the JSON itself (Response[str]): an object
+    answer: str | None = None  # the name of its success answer's description here (ANSWERS)
 
 
 # Keyed by (METHOD, template path). Every API route of the template must be here (and nothing
@@ -134,11 +136,11 @@ ROUTES: dict[tuple[str, str], Facts] = {
     ("POST", "/api/v1/provider/{provider}/cancel"): Facts(),
     ("POST", "/api/v1/provider/{provider}/finishround"): Facts(),
     # hub (operator API)
-    ("POST", "/api/v1/hub/create_session"): Facts(errors=(409,), body="hub_create_session"),
-    ("POST", "/api/v1/hub/search_sessions"): Facts(),
-    ("POST", "/api/v1/hub/get_session"): Facts(errors=(404,)),
-    ("POST", "/api/v1/hub/terminate_session"): Facts(errors=(404,)),
-    ("POST", "/api/v1/hub/get_transaction"): Facts(errors=(404,)),
+    ("POST", "/api/v1/hub/create_session"): Facts(errors=(409,), body="hub_create_session", answer="hub_created"),
+    ("POST", "/api/v1/hub/search_sessions"): Facts(answer="hub_sessions"),
+    ("POST", "/api/v1/hub/get_session"): Facts(errors=(404,), answer="hub_session"),
+    ("POST", "/api/v1/hub/terminate_session"): Facts(errors=(404,), answer="hub_session"),
+    ("POST", "/api/v1/hub/get_transaction"): Facts(errors=(404,), answer="hub_transaction"),
     # client API (every authenticated route: 409 session_closed)
     ("POST", "/api/v1/client/login"): Facts(errors=(401, 409, 503)),
     ("POST", "/api/v1/client/register"): Facts(errors=(404, 409), success=(201,)),
@@ -160,12 +162,14 @@ ROUTES: dict[tuple[str, str], Facts] = {
     ("GET", "/play"): Facts(),
     ("GET", "/play/{asset}"): Facts(),
     # account bridge (the operator-wallet protocol's codes)
-    ("POST", "/api/v1/bridge/{operator}/initialize_session"): Facts(body="bridge_session"),
-    ("POST", "/api/v1/bridge/{operator}/get_user_data"): Facts(errors=(403,)),
-    ("POST", "/api/v1/bridge/{operator}/create_transaction"): Facts(
-        errors=(403, 409, 429, 503), body="bridge_create_transaction"
+    ("POST", "/api/v1/bridge/{operator}/initialize_session"): Facts(
+        body="bridge_session", answer="bridge_acknowledged"
     ),
-    ("POST", "/api/v1/bridge/{operator}/finalize_session"): Facts(body="bridge_session"),
+    ("POST", "/api/v1/bridge/{operator}/get_user_data"): Facts(errors=(403,), answer="bridge_accounts"),
+    ("POST", "/api/v1/bridge/{operator}/create_transaction"): Facts(
+        errors=(403, 409, 429, 503), body="bridge_create_transaction", answer="bridge_transaction"
+    ),
+    ("POST", "/api/v1/bridge/{operator}/finalize_session"): Facts(body="bridge_session", answer="bridge_acknowledged"),
     # admin
     ("GET", "/api/v1/admin/status"): Facts(),
     ("POST", "/api/v1/admin/status/{service}"): Facts(errors=(404, 409)),
@@ -516,6 +520,154 @@ def _bridge_create_transaction() -> Json:
             "transactions": {"type": "array", "maxItems": bridge_plays.MAX_LINES, "items": line},
         },
     }
+
+
+# ---------------------------------------------------------------- the answers (hub-operator-api.md "Models")
+def _obj(required: list[str], properties: Json, description: str = "") -> Json:
+    """An object with these fields (those in ``required`` always there); more may come."""
+    schema: Json = {"type": "object", "required": required, "properties": properties}
+    return {**schema, "description": description} if description else schema
+
+
+def _ms(description: str = "unix ms") -> Json:
+    return {"type": "integer", "description": description}
+
+
+def _hub_account() -> Json:
+    return _obj(
+        ["id", "currency", "amount"],
+        {
+            "id": {"type": "string", "description": "ours (acc_...)"},
+            "ref_id": {"type": "string", "description": "the operator wallet's account id (real, bonus...)"},
+            "currency": {"type": "string"},
+            "amount": {"type": "string", "description": "the balance the operator's wallet last gave"},
+            "status": {"type": "string", "enum": ["active", "closed"]},
+            "start_date": _ms(),
+            "end_date": _ms(),
+        },
+        "Account",
+    )
+
+
+def _hub_transaction() -> Json:
+    return _obj(
+        ["id", "contract_step_id", "account_id", "amount", "create_date"],
+        {
+            "id": {"type": "string", "description": "ours (trx_...)"},
+            "ref_id": {"type": "string", "description": "the operator wallet's transaction id"},
+            "contract_step_id": {"type": "string"},
+            "account_id": {"type": "string"},
+            "amount": {**_amount_schema(), "description": "signed: negative is a debit"},
+            "balance_before": _amount_schema(),
+            "balance_after": _amount_schema(),
+            "create_date": _ms(),
+        },
+        "Transaction",
+    )
+
+
+def _hub_contract() -> Json:
+    step = _obj(
+        ["id", "type", "status", "transactions"],
+        {
+            "id": {"type": "string"},
+            "ref_id": {"type": "string"},
+            "type": {"type": "string", "enum": ["place_bet", "pay_winnings", "cancel_winning", "refund_bet"]},
+            "status": {"type": "string", "enum": ["pending", "finalized", "failed"]},
+            "error": {"type": "object"},
+            "transactions": {"type": "array", "items": _hub_transaction()},
+            "start_date": _ms(),
+            "end_date": _ms(),
+        },
+        "ContractStep",
+    )
+    return _obj(
+        ["id", "type", "status", "steps", "start_date"],
+        {
+            "id": {"type": "string", "description": "ours (con_...)"},
+            "type": {"type": "string", "examples": ["instant_win"]},
+            "status": {"type": "string"},
+            "steps": {"type": "array", "items": step},
+            "start_date": _ms(),
+            "end_date": _ms(),
+        },
+        "Contract",
+    )
+
+
+def _hub_session() -> Json:
+    event = _obj(
+        ["id", "type", "status", "start_date"],
+        {
+            "id": {"type": "string"},
+            "game": {"type": "string"},
+            "type": {"type": "string"},
+            "contract": _hub_contract(),
+            "status": {"type": "string", "enum": ["pending", "finished", "cancelled", "errored"]},
+            "start_date": _ms(),
+            "end_date": _ms(),
+        },
+        "SessionEvent",
+    )
+    return _obj(
+        ["id", "user", "accounts", "events", "status", "start_date"],
+        {
+            "id": {"type": "string", "description": "ours (ses_...)"},
+            "ref_id": {"type": "string", "description": "the operator's session id"},
+            "user": _obj(
+                ["id"],
+                {"id": {"type": "string"}, "ref_id": {"type": "string"}, "status": {"type": "string"}},
+                "User",
+            ),
+            "accounts": {"type": "array", "items": _hub_account()},
+            "events": {
+                "type": "array",
+                "maxItems": hub_views.MAX_EVENTS,
+                "items": event,
+                "description": "its contracts' events, newest first (at most the last 100)",
+            },
+            "status": {"type": "string", "enum": list(hub_sessions.STATUSES)},
+            "start_date": _ms(),
+            "end_date": _ms(),
+        },
+        "Session",
+    )
+
+
+def _bridge_accounts() -> Json:
+    return {
+        "type": "array",
+        "items": _obj(
+            ["id", "currency", "amount"],
+            {
+                "id": {"type": "string", "enum": list(bridge_plays.ACCOUNTS)},
+                "currency": {"type": "string"},
+                "amount": _amount_schema(),
+            },
+        ),
+    }
+
+
+ANSWERS: dict[str, Callable[[], Json]] = {
+    "hub_created": lambda: _obj(
+        ["session", "client_url"], {"session": _hub_session(), "client_url": {"type": "string"}}
+    ),
+    "hub_sessions": lambda: _obj(
+        ["sessions", "next_cursor"],
+        {
+            "sessions": {"type": "array", "items": _hub_session()},
+            "next_cursor": {"anyOf": [{"type": "string"}, {"type": "null"}]},
+        },
+    ),
+    "hub_session": _hub_session,
+    "hub_transaction": _hub_transaction,
+    "bridge_acknowledged": lambda: _obj(["success"], {"success": {"type": "boolean", "const": True}}),
+    "bridge_accounts": lambda: _obj(["accounts"], {"accounts": _bridge_accounts()}),
+    "bridge_transaction": lambda: _obj(
+        ["transaction_id", "accounts"],
+        {"transaction_id": {"type": "string", "description": "ours (btx_...)"}, "accounts": _bridge_accounts()},
+    ),
+}
 
 
 def _sports_ref() -> Json:
@@ -1143,7 +1295,9 @@ def _rest_operation(endpoint: Endpoint, app: APIGatewayRestResolver, facts: Fact
             "content": {"application/json": {"schema": _refined(BODIES[facts.body]())}},
         }
     success = raw["responses"].get("200", {}).get("content", {}).get("application/json", {}).get("schema", {})
-    if facts.object_answer or not ({"type", "$ref", "anyOf"} & set(success)):
+    if facts.answer is not None:
+        success = ANSWERS[facts.answer]()  # the code's views, described here (hub-operator-api.md "Models")
+    elif facts.object_answer or not ({"type", "$ref", "anyOf"} & set(success)):
         success = {"type": "object"}  # written by the handler itself, or typed Any: a JSON object
     content: Json = {"application/json": {"schema": success}}
     if facts.csv:

@@ -59,6 +59,29 @@ def test_get_user_data_lists_real_and_bonus(running: RunningStack, hub: SignedCl
     assert unknown.status_code == 400 and unknown.json()["error"]["code"] == "invalid_request"
 
 
+def test_the_bridges_answers_are_their_documented_models(running: RunningStack, hub: SignedClient) -> None:
+    """docs/openapi/bridge.json describes each success answer; the real ones hold to it."""
+    import jsonschema
+
+    from tests.unit.test_openapi_answers_documented import documented_answer
+
+    pid = new_player(running)
+    fund(running, pid, "5.00")
+    bet = play(pid, "1.00")
+    for path, body in (
+        ("initialize_session", {"id": "ses_1", "status": "active"}),
+        ("get_user_data", {"user_id": pid}),
+        ("create_transaction", bet),
+        ("create_transaction", follow(pid, "win", "2.00", [bet["transaction_id"]])),
+        ("finalize_session", {"id": "ses_1", "status": "finished"}),
+    ):
+        answer = hub.post(f"{BRIDGE}/{path}", body)
+        assert answer.status_code == 200, answer.text
+        jsonschema.validate(
+            answer.json(), documented_answer("bridge", "POST", f"/api/v1/bridge/{{operator}}/{path}", 200)
+        )
+
+
 def test_initialize_and_finalize_session_are_acknowledged(hub: SignedClient) -> None:
     for path in ("initialize_session", "finalize_session"):
         answer = hub.post(f"{BRIDGE}/{path}", {"id": "ses_1", "status": "active"})
