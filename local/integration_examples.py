@@ -269,7 +269,7 @@ class Exchange:
     response: dict[str, Any]
     scheme: str = ""  # app-auth, provider, or "" (a bearer token, or nothing)
     secret: str = ""
-    resign: bool = True  # False: a deliberately wrong signature, kept wrong
+    wrong_secret: str = ""  # the request signed (deliberately) with this secret; its answer with ``secret``
     note: str = ""
     flow: str = ""  # which flow made it (its times are ranked with that flow's only)
 
@@ -315,11 +315,11 @@ class Recorder:
             secret=self.secret,
         )
 
-    def take(self, note: str = "", *, resign: bool = True) -> Exchange:
+    def take(self, note: str = "", *, wrong_secret: str = "") -> Exchange:
         if self.last is None:
             raise RuntimeError("no request was made")
         taken, self.last = self.last, None
-        taken.note, taken.resign = note, resign
+        taken.note, taken.wrong_secret = note, wrong_secret
         return taken
 
 
@@ -500,12 +500,11 @@ def provider_flow(run: Run) -> None:
     stale = str(int(now_ms()) - 301_000)
     call("error_stale", "balance", balance, "OP_21: request_timestamp 301 s old", stale)
     wrong = ProviderClient(
-        run.base_url, code, PROVIDER["operator_id"], "not-the-secret", HMAC_SHA256, client=recorder.client
+        run.base_url, code, PROVIDER["operator_id"], WRONG_SECRET, HMAC_SHA256, client=recorder.client
     )
     wrong.send("balance", balance)
-    run.keep(
-        "provider", "error_bad_signature", recorder.take("OP_20, HTTP 401: signed with a wrong secret", resign=False)
-    )
+    note = f"OP_20, HTTP 401: signed with a wrong secret ({WRONG_SECRET!r}); the answer is signed with yours"
+    run.keep("provider", "error_bad_signature", recorder.take(note, wrong_secret=WRONG_SECRET))
     recorder.client.close()
 
 
@@ -558,7 +557,7 @@ class Operator:
         """A signed call to the hub (with ``secret``: a wrong one), kept as ``name`` if given."""
         hub = self.hub if not secret else SignedClient(self.run.base_url, self.info["app_id"], secret, self.hub.client)
         hub.post(f"/api/v1/hub/{endpoint}", json.dumps(body, separators=(",", ":")))
-        exchange = self.recorder.take(note, resign=not secret)
+        exchange = self.recorder.take(note, wrong_secret=secret)
         if name:
             self.run.keep("operator", name, exchange)
         return exchange.response["body"]
@@ -904,8 +903,10 @@ def _only_game(response: dict[str, Any], game: str) -> dict[str, Any]:
 
 
 def _resign(exchange: Exchange) -> None:
-    """Every signature computed again over what the example shows, with the example's secret."""
-    request, response, secret = exchange.request, exchange.response, exchange.secret
+    """Every signature computed again over what the example shows, with the example's secret (a
+    request of a wrong-signature example with the wrong secret it was sent with)."""
+    request, response = exchange.request, exchange.response
+    secret = exchange.wrong_secret or exchange.secret
     headers = request["headers"]
     if exchange.scheme == "app-auth" and "X-Signature" in headers:
         raw = json.dumps(request["body"], separators=(",", ":"))
@@ -926,7 +927,7 @@ def _resign(exchange: Exchange) -> None:
         )
     elif "X-Timestamp" in headers:
         headers["X-Authorization"] = signing.hmac_hex(secret, f"ping\n{headers['X-Timestamp']}\n".encode())
-    answer = response["body"]
+    answer, secret = response["body"], exchange.secret  # we sign our answers with the real secret
     if isinstance(answer, dict) and "response_timestamp" in answer:
         answer["hash"] = signing.response_hash(str(answer.get("status")), answer["response_timestamp"], secret)
         if "X-Signature" in response["headers"]:
@@ -988,8 +989,7 @@ def fixed(run: Run) -> dict[str, dict[str, Any]]:
                 response=fixer.value(exchange.response),
                 secret=fixer.text(exchange.secret),
             )
-            if copy.resign:
-                _resign(copy)
+            _resign(copy)
             out[name] = {**({"note": copy.note} if copy.note else {}), "request": copy.request}
             out[name]["response"] = copy.response
         files[file] = out
@@ -1003,17 +1003,30 @@ def verify(files: dict[str, dict[str, Any]]) -> list[str]:
     for file, examples in files.items():
         credentials = examples.get("_about", {}).get("credentials", {})
         for name, example in examples.items():
-            if name == "_about" or "request" not in example or name in ("error_bad_signature", "error_unauthorized"):
+            if name == "_about" or "request" not in example:
                 continue
-            problem = _unverified(example["request"], example["response"], credentials)
+            if name in WRONG_SIGNATURE:  # its request must not check out; its answer must
+                if _unverified(example["request"], {"body": None}, credentials) is None:
+                    problems.append(f"{file}/{name}: the wrong signature checks out")
+                problem = _unverified(example["request"], example["response"], credentials, check_request=False)
+            else:
+                problem = _unverified(example["request"], example["response"], credentials)
             if problem:
                 problems.append(f"{file}/{name}: {problem}")
     return problems
 
 
-def _unverified(request: dict[str, Any], response: dict[str, Any], credentials: dict[str, str]) -> str | None:
+WRONG_SECRET = "not-the-secret"  # noqa: S105 - the wrong-signature examples' deliberately wrong secret
+WRONG_SIGNATURE = ("error_bad_signature", "error_unauthorized")
+
+
+def _unverified(
+    request: dict[str, Any], response: dict[str, Any], credentials: dict[str, str], *, check_request: bool = True
+) -> str | None:
+    """What of an exchange's signatures does not check out with its file's credentials (the
+    request's only when ``check_request``; the answer's always)."""
     headers, body = request["headers"], request["body"]
-    if "X-App-Id" in headers:
+    if check_request and "X-App-Id" in headers:
         secret = credentials.get("wallet_secret") or credentials.get("app_secret", "")
         parsed = app_auth.parse({k.lower(): v for k, v in headers.items()})
         raw = json.dumps(body, separators=(",", ":"))
@@ -1023,6 +1036,22 @@ def _unverified(request: dict[str, Any], response: dict[str, Any], credentials: 
     if "X-Operator-Id" not in headers:
         return None
     secret = credentials["secret"]
+    problem = _provider_request_unverified(request, secret) if check_request else None
+    if problem or request["url"].endswith("/games"):
+        return problem
+    answer = response["body"]
+    if isinstance(answer, dict) and "response_timestamp" in answer:
+        stamp = answer["response_timestamp"]
+        if not signing.same(answer["hash"], signing.response_hash(answer["status"], stamp, secret)):
+            return "the answer's hash does not check out"
+        expected = signing.response_signature(stamp, dumps_numbers(answer).encode(), secret)
+        if not signing.same(response["headers"].get("X-Signature"), expected):
+            return "the answer's X-Signature does not check out"
+    return None
+
+
+def _provider_request_unverified(request: dict[str, Any], secret: str) -> str | None:
+    headers, body = request["headers"], request["body"]
     if request["url"].endswith("/games"):
         ok = signing.same(headers.get("X-Authorization"), signing.authorization("games", secret))
         return None if ok else "the game list's X-Authorization does not check out"
@@ -1037,14 +1066,6 @@ def _unverified(request: dict[str, Any], response: dict[str, Any], credentials: 
         ping = signing.hmac_hex(secret, f"ping\n{headers['X-Timestamp']}\n".encode())
         if not signing.same(headers.get("X-Authorization"), ping):
             return "the ping's X-Authorization does not check out"
-    answer = response["body"]
-    if isinstance(answer, dict) and "response_timestamp" in answer:
-        stamp = answer["response_timestamp"]
-        if not signing.same(answer["hash"], signing.response_hash(answer["status"], stamp, secret)):
-            return "the answer's hash does not check out"
-        expected = signing.response_signature(stamp, dumps_numbers(answer).encode(), secret)
-        if not signing.same(response["headers"].get("X-Signature"), expected):
-            return "the answer's X-Signature does not check out"
     return None
 
 
