@@ -17,6 +17,9 @@ from casino.hub.wallet_client import WalletOutcomeUnknown, WalletRefused, _class
         ("finalize_session", {"success": False, "error": "invalid_request"}, "invalid_request"),
         ("initialize_session", {"success": False, "error": {"code": "our_own_code"}}, "forbidden"),
         ("initialize_session", {"success": False}, "forbidden"),
+        ("finalize_session", {"success": False, "error": {"code": ["user_blocked"]}}, "forbidden"),  # no code
+        ("finalize_session", {"success": False, "error": [{"code": "x"}]}, "forbidden"),
+        ("initialize_session", {"success": False, "error": {"code": {"a": 1}, "message": ["m"]}}, "forbidden"),
     ],
 )
 def test_a_session_call_declined_with_success_false_is_a_final_refusal(
@@ -34,6 +37,8 @@ def test_a_session_call_declined_with_success_false_is_a_final_refusal(
         (200, {"error": {"code": "busy"}}, "initialize_session"),  # a 2xx that carries an error, no success
         (503, {"error": {"code": "user_blocked"}}, "initialize_session"),
         (400, {"error": {"code": "made_up"}}, "initialize_session"),
+        (400, {"error": {"code": ["user_blocked"]}}, "create_transaction"),  # any JSON: unknown, never a crash
+        (409, {"error": {"code": {"a": 1}}}, "get_user_data"),
     ],
 )
 def test_what_is_not_a_refusal_of_the_protocol_stays_unknown(status: int, body: object, path: str) -> None:

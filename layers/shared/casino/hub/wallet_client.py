@@ -70,8 +70,14 @@ def _declined(body: dict[str, Any]) -> WalletRefused:
     error = body.get("error")
     code = error.get("code") if isinstance(error, dict) else error
     message = error.get("message") if isinstance(error, dict) else None
-    known = str(code) if code in FINAL_CODES else DECLINED
-    return WalletRefused(known, str(message or f"the operator declined ({str(code)[:64]})"))
+    known = code if _final(code) else DECLINED
+    return WalletRefused(str(known), str(message or f"the operator declined ({str(code)[:64]})")[:500])
+
+
+def _final(code: object) -> bool:
+    """One of the protocol's final codes (an operator's code may be any JSON: a list or an
+    object is no code, and never reaches a set's hash)."""
+    return isinstance(code, str) and code in FINAL_CODES
 
 
 def _classify(status: int, text: str, path: str = "") -> dict[str, Any]:
@@ -84,8 +90,8 @@ def _classify(status: int, text: str, path: str = "") -> dict[str, Any]:
     if status >= 400:
         error = body.get("error") if isinstance(body, dict) else None
         code = error.get("code") if isinstance(error, dict) else None
-        if code in FINAL_CODES:
-            raise WalletRefused(str(code), str(error.get("message", code)))  # type: ignore[union-attr]
+        if _final(code):
+            raise WalletRefused(str(code), str(error.get("message", code))[:500])  # type: ignore[union-attr]
         raise WalletOutcomeUnknown(f"HTTP {status} without a known error code")
     if isinstance(body, dict) and path in SUCCESS_ANSWERS and body.get("success") is False:
         raise _declined(body)
