@@ -348,6 +348,9 @@ def test_a_win_on_a_round_whose_bet_was_cancelled_is_op_43(running: RunningStack
     answer = provider.send("changebalance", win(player, D("40.00"), placed["round_id"]))
     assert answer.error_code == "OP_43", answer
     assert player.balances()["real"] == "10.00"
+    closing = provider.send("changebalance", win(player, D("0"), placed["round_id"], round_finished=True))
+    assert closing.ok, closing  # a WIN of 0 still closes the round
+    assert player.balances()["real"] == "10.00"
 
 
 def test_cancel_of_a_win_the_balance_no_longer_covers_is_op_50(running: RunningStack, provider: ProviderClient) -> None:

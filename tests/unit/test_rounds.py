@@ -85,6 +85,7 @@ def test_a_round_whose_every_bet_was_cancelled_pays_no_win_until_a_new_bet() -> 
     assert (rnd.bets, rnd.cancelled, rnd.closed) == (0, 2, False)
     with pytest.raises(RoundClosed):
         rnd.with_win("a", 4000, 0, NOW, finished=False)
+    assert rnd.with_win("a", 0, 0, NOW, finished=True).closed  # a WIN of 0 still closes it
     again = rnd.with_bet("a", bet(100), NOW)  # a new bet on the round: it may win again
     assert again.with_win("a", 300, 0, NOW, finished=True).won == Parts(300, 0)
     assert new().with_win("a", 300, 0, NOW, finished=False).won == Parts(300, 0)  # never bet on

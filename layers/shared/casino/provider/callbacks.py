@@ -300,7 +300,7 @@ class ChangeBalance(_Callback):
         c = self.change
         wallet = self._credit_target(view)
         rnd = self._round(view, now)
-        rnd.payable_by(c.user_id)
+        rnd.payable_by(c.user_id, c.amount)
         movement, split = domain.win(
             wallet,
             c.amount,

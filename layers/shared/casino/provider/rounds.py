@@ -95,11 +95,12 @@ class Round:
         if self.closed:
             raise RoundClosed(f"round {self.round_id} is closed", field="round_id")
 
-    def payable_by(self, user_id: str) -> None:
-        """A WIN may land: the round is the player's, open, and not one whose every bet was
-        cancelled (a win on no stake at all is a round never bet on: ``Round.new``)."""
+    def payable_by(self, user_id: str, amount: int) -> None:
+        """A WIN of ``amount`` may land: the round is the player's, open, and it pays nothing on a
+        round whose every bet was cancelled (a WIN of 0 still closes it; a win on no stake at all
+        is a round never bet on: ``Round.new``)."""
         self.playable_by(user_id)
-        if self.bets == 0 and self.cancelled:
+        if amount and self.bets == 0 and self.cancelled:
             raise RoundClosed(f"round {self.round_id} has no bet: each was cancelled", field="round_id")
 
     def _next(self, now: int, **changes: object) -> Round:
@@ -119,7 +120,7 @@ class Round:
         )
 
     def with_win(self, user_id: str, real: int, bonus: int, now: int, *, finished: bool) -> Round:
-        self.payable_by(user_id)
+        self.payable_by(user_id, real + bonus)
         return self._next(
             now,
             won=Parts(self.won.real + real, self.won.bonus + bonus),
