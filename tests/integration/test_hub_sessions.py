@@ -205,6 +205,30 @@ def test_a_session_found_by_search_is_the_session_get_session_shows(running: Run
         assert found[0] == shown and len(shown["events"]) == 1, (found, shown)
 
 
+def test_a_page_past_its_byte_budget_ends_early_and_its_cursor_loses_nothing(
+    running: RunningStack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each session carries up to 100 events: a page that would pass the budget (Lambda answers at
+    most 6 MB) is cut after a whole session, and its cursor continues there."""
+    from casino.hub import sessions
+
+    hub = demo_hub(running)
+    user = f"u-{uuid.uuid4().hex[:10]}"
+    made = [hub.post(f"{HUB}/create_session", {"user_id": user}).json()["session"]["id"] for _ in range(3)]
+    monkeypatch.setattr(sessions, "PAGE_BYTES", 1)  # every page: one session
+    seen, cursor, pages = [], None, 0
+    while True:
+        body = {"from_date": 0, "user_id": user, "limit": 10, **({"cursor": cursor} if cursor else {})}
+        answer = hub.post(f"{HUB}/search_sessions", body).json()
+        seen += [s["id"] for s in answer["sessions"]]
+        pages += 1
+        cursor = answer["next_cursor"]
+        if cursor is None:
+            break
+        assert len(answer["sessions"]) == 1
+    assert seen == made[::-1] and pages >= 3
+
+
 def test_a_cursor_outside_the_searched_dates_is_a_400(demo: SignedClient) -> None:
     user = f"u-{uuid.uuid4().hex[:8]}"
     before = int(time.time() * 1000) - 1

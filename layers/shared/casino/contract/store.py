@@ -119,11 +119,16 @@ def latest_of_sessions(session_ids: list[str], limit: int) -> dict[str, list[Con
     once (a page of a session search shows each session's events)."""
     if len(session_ids) <= 1:
         return {sid: of_session(sid, limit)[0] for sid in session_ids}
-    from concurrent.futures import ThreadPoolExecutor  # noqa: PLC0415 - a search's alone
+    import contextvars  # noqa: PLC0415 - a search's alone
+    from concurrent.futures import ThreadPoolExecutor  # noqa: PLC0415
+
+    def latest(session_id: str) -> list[Contract]:
+        return of_session(session_id, limit)[0]
 
     with ThreadPoolExecutor(max_workers=min(SESSIONS_AT_ONCE, len(session_ids))) as pool:
-        pages = pool.map(lambda sid: of_session(sid, limit)[0], session_ids)
-        return dict(zip(session_ids, pages, strict=True))
+        # each read in a copy of this context: the request's correlation id goes with it
+        futures = [pool.submit(contextvars.copy_context().run, latest, sid) for sid in session_ids]
+        return {sid: future.result() for sid, future in zip(session_ids, futures, strict=True)}
 
 
 def under_way(session_id: str, recent: int = 20) -> bool:

@@ -17,6 +17,7 @@ from urllib.parse import urlencode, urlsplit
 
 from casino import clock, ids
 from casino.accounts import store as accounts
+from casino.api import jsonio
 from casino.contract import store as contract_store
 from casino.errors import Conflict, GameUnavailable, NotFound, ValidationFailed
 from casino.hub import session_end, store, views
@@ -28,6 +29,7 @@ from casino.registry.operators import Operator
 CLIENT_TOKEN_TTL_MS = 10 * 60_000
 HEARTBEAT_TIMEOUT_MS = 120_000
 STATUSES = ("active", "finished", "terminated", "errored")
+PAGE_BYTES = 4_000_000  # a search page's sessions, as JSON: well inside Lambda's 6 MB answer
 CURSOR = re.compile(r"([0-9]{1,15}):(ses_[A-Za-z0-9]{1,64})")
 
 
@@ -216,9 +218,21 @@ def search(
         limit=limit,
         after=after,
     )
-    # Each with its events, as every endpoint serialises a Session (hub-operator-api.md).
-    events = contract_store.latest_of_sessions([s["id"] for s in found], views.MAX_EVENTS)
-    return {"sessions": [views.session(s, events[s["id"]]) for s in found], "next_cursor": _cursor(position)}
+    # Each with its events, as every endpoint serialises a Session (hub-operator-api.md); a page
+    # whose sessions' events would pass PAGE_BYTES ends early, its cursor after its last session.
+    # The events are read a few sessions at a time, and no further once the page is full.
+    shown: list[dict[str, Any]] = []
+    size, step = 0, contract_store.SESSIONS_AT_ONCE
+    for first in range(0, len(found), step):
+        chunk = found[first : first + step]
+        events = contract_store.latest_of_sessions([s["id"] for s in chunk], views.MAX_EVENTS)
+        for item in chunk:
+            session = views.session(item, events[item["id"]])
+            size += len(jsonio.dumps(session))
+            if shown and size > PAGE_BYTES:
+                return {"sessions": shown, "next_cursor": _cursor(store.position_of(found[len(shown) - 1]))}
+            shown.append(session)
+    return {"sessions": shown, "next_cursor": _cursor(position)}
 
 
 def transaction(operator: Operator, transaction_id: str, is_our_id: bool) -> dict[str, Any]:

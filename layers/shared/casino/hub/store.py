@@ -279,6 +279,11 @@ def sessions_of(
     return [aws.from_item(i) for i in answer.get("Items", [])], position
 
 
+def position_of(session: dict[str, Any]) -> Position:
+    """Where a search page that ends with ``session`` continues (its index sort key's parts)."""
+    return int(session["start_date"]), str(session["id"])
+
+
 def end_session(session_id: str, status: str, reason: str, now: int, *, finalize: bool) -> dict[str, Any] | None:
     """An active session ends, in ONE write: its status, why, its end date, out of the active list,
     and (``finalize``) its operator's finalize_session due and listed for the schedule, so a
