@@ -8,8 +8,8 @@ Keys (pk / sk), see docs/data-model.md:
 
 Read many at once with one strongly consistent ``BatchGetItem`` (100 keys a request); written
 whole with ``PutItem`` conditional on the version read (``attribute_not_exists(pk)`` for the
-first), so two advancers never both fold the same entries: the loser's write fails and it reads
-again. Never deleted: a roll-up is a few hundred bytes a source a day.
+first: ``wallet.store.versioned_put``), so two advancers never both fold the same entries: the
+loser's write fails and it reads again. Never deleted: a roll-up is a few hundred bytes a source a day.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from casino import aws
 from casino.ops import rollup as domain
 from casino.ops.rollup import Rollup
 from casino.settings import settings
+from casino.wallet import store as wallet_store
 
 BATCH = 100  # BatchGetItem's most keys a request
 
@@ -66,14 +67,10 @@ def save(rollup: Rollup, read_version: int) -> Rollup | None:
     """Write ``rollup`` if the stored one is still at ``read_version`` (0: none stored): the saved
     roll-up (its version one up), or None when another writer got there first."""
     saved = replace(rollup, version=read_version + 1)
-    if read_version == 0:
-        condition, values = "attribute_not_exists(pk)", {}
-    else:
-        condition, values = "version = :read", {":read": read_version}
+    put = wallet_store.versioned_put(_item(saved), "version")["Put"]  # the wallet table's versioned write
     client = aws.dynamodb()
-    extra: dict[str, Any] = {"ExpressionAttributeValues": aws.to_item(values)} if values else {}
     try:
-        client.put_item(TableName=_table(), Item=aws.to_item(_item(saved)), ConditionExpression=condition, **extra)
+        client.put_item(**put)
     except client.exceptions.ConditionalCheckFailedException:
         return None
     return saved
